@@ -1,0 +1,49 @@
+#!/bin/bash
+# Build the guest kernel (bzImage, everything built in) out of tree.
+#   SERIES=all|none   patched tree, or the unpatched base (same config)
+#   DEBUG=1|0         with or without configs/debug.config
+# Prints the path of the bzImage on success.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+"$TOP/scripts/install-deps.sh"
+[ -d "$TREE/.git" ] || "$TOP/scripts/mktree.sh"
+SRC=$(srcdir)
+if [ "$SERIES" = none ]; then
+	if [ ! -d "$BASETREE/.git" ] && [ ! -f "$BASETREE/.git" ]; then
+		rm -rf "$BASETREE"
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$BASETREE" "$BASE_TAG"
+	fi
+	git -C "$BASETREE" checkout -q --detach "$BASE_TAG"
+fi
+
+mkdir -p "$OBJ" "$CCACHE_DIR"
+frags=("$TOP/configs/guest.config")
+[ "$DEBUG" = 1 ] && frags+=("$TOP/configs/debug.config")
+stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+JOBS=${JOBS:-$(nproc)}
+kmake() {
+	make -s -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
+if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
+	info "configuring $(variant) (allnoconfig + ${frags[*]##*/})"
+	cat "${frags[@]}" > "$OBJ/fragment.config"
+	kmake KCONFIG_ALLCONFIG="$OBJ/fragment.config" allnoconfig >/dev/null
+	kmake olddefconfig >/dev/null
+	# Every requested option must have stuck.
+	bad=0
+	while IFS= read -r l; do
+		case "$l" in CONFIG_*=*) ;; *) continue ;; esac
+		grep -qxF "$l" "$OBJ/.config" || { echo "config: $l did not stick" >&2; bad=1; }
+	done < "$OBJ/fragment.config"
+	[ $bad = 0 ] || die "configs/ fragment options missing from the final .config"
+	echo "$stamp" > "$OBJ/.config-stamp"
+fi
+
+info "building $(variant) kernel in $OBJ (source $SRC)"
+start=$(date +%s)
+kmake bzImage
+info "built $(variant) in $(( $(date +%s) - start )) s"
+echo "$OBJ/arch/x86/boot/bzImage"
