@@ -19,6 +19,9 @@ if [ "$SERIES" = none ]; then
 fi
 
 mkdir -p "$OBJ" "$CCACHE_DIR"
+# One build per object dir at a time (a second caller waits).
+exec 9>"$OBJ/.build-lock"
+flock 9
 frags=("$TOP/configs/guest.config")
 [ "$DEBUG" = 1 ] && frags+=("$TOP/configs/debug.config")
 stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Runs inside the guest for `make demo`.  Narrates each step.
+set -u
+export PATH=$inst/rdma:$PATH
+B=$(tput bold 2>/dev/null || true); N=$(tput sgr0 2>/dev/null || true)
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+pause() { sleep "${DEMO_PAUSE:-0}"; }
+
+say "A soft-RoCE (rxe) device on an Ethernet interface"
+echo "rxe turns any Ethernet netdev into an RDMA device, so everything below runs"
+echo "without RDMA hardware.  The kernel is $(uname -r), built from the series."
+run ip link add demo0 type veth peer name demo1
+run ip link set demo0 up
+run ip link set demo1 up
+run ip addr add 10.77.0.1/24 dev demo0
+run rdma link add rxe0 type rxe netdev demo0
+run rdma link show
+run rdma system show
+pause
+
+say "rdma_cm: connect and move data over rxe"
+echo "A server listens on 10.77.0.1 port 7471; a client connects through rdma_cm,"
+echo "sends 8 messages of 4 KiB and writes a buffer with RDMA WRITE; both sides"
+echo "check every byte."
+rdma_cm_xfer -s -a 10.77.0.1 -p 7471 -t 60 & spid=$!
+sleep 1
+run rdma_cm_xfer -a 10.77.0.1 -p 7471 -n 4096 -c 8 -t 60 && wait $spid &&
+	echo "=> transfer verified on both ends"
+pause
+
+say "The rdma cgroup: a container may open one device context and 3 objects"
+cg=/sys/fs/cgroup/demo
+echo +rdma > /sys/fs/cgroup/cgroup.subtree_control
+mkdir -p $cg
+run sh -c "echo 'rxe0 hca_handle=1 hca_object=3' > $cg/rdma.max"
+run cat $cg/rdma.max
+echo "A process in that cgroup allocates protection domains until the kernel says no:"
+sh -c "echo \$\$ > $cg/cgroup.procs; exec /usr/bin/python3 -" <<'PY'
+import errno
+from pyverbs.device import Context
+from pyverbs.pd import PD
+ctx = Context(name="rxe0")
+pds = []
+try:
+    while True:
+        pds.append(PD(ctx))
+        print(f"  PD #{len(pds)} allocated")
+except Exception as e:
+    err = getattr(e, "error_code", None)
+    print(f"  PD #{len(pds) + 1} refused: {e}")
+print(open("/sys/fs/cgroup/demo/rdma.current").read().strip(), " <- rdma.current while holding them")
+PY
+echo "After the process exits, everything it held is uncharged:"
+run cat $cg/rdma.current
+rmdir $cg
+rdma link del rxe0
+ip link del demo0
+say "Done.  'make check' runs every test on a debug kernel."
