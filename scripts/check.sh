@@ -89,7 +89,7 @@ for t in $(grep -E '^# (not )?ok [0-9]+ |^# TEST: ' "$ktap" | grep -E 'not ok|\[
 done
 
 # Kernel splats fail the run on their own.
-splat_re='WARNING:|BUG:|KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lockdep|ODEBUG|refcount_t:|unreferenced object|kmemleak:|leaked reference|ref_tracker|unregister_netdevice: waiting|INFO: task .* blocked|general protection fault|list_add corruption|list_del corruption'
+splat_re='WARNING:|BUG:|KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|ODEBUG|refcount_t:|unreferenced object|kmemleak:|leaked reference|ref_tracker|unregister_netdevice: waiting|INFO: task .* blocked|general protection fault|list_add corruption|list_del corruption'
 splats=$(grep -aE "$splat_re" "$rundir/console.log" "$rundir/dmesg.txt" "$rundir/kmemleak.txt" 2>/dev/null |
 	grep -v 'kmemleak: Kernel memory leak detector initialized' |
 	grep -v 'kmemleak: Automatic memory scanning thread' | head -40 || true)

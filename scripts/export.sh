@@ -36,35 +36,37 @@ if [ -f "$TOP/patches/cover-letter.in" ]; then
 	} > "$tmp/0000-cover-letter.patch"
 fi
 
-# Rewrite the series file: keep its comments and sections, put the new
-# names in commit order in the slots of the old ones; patches beyond the
-# old count go to the end under a marker to be sorted by hand.
-mapfile -t new < <(cd "$tmp" && ls -1 [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-')
+# Rewrite the series file: keep its comments and sections and match the
+# exported patches to the old entries by name (without the number).  A new
+# patch goes right before the next patch that matched, i.e. into that
+# patch's section; unmatched patches at the end go under a marker.
 old_series=$TOP/patches/series
 [ -f "$old_series" ] || printf '# patches/series\n' > "$old_series"
-i=0
-{
-	while IFS= read -r line; do
-		stripped=$(echo "$line" | sed -e 's/#.*//' -e 's/[[:space:]]*$//')
-		if [ -z "$stripped" ]; then
-			echo "$line"
-		elif [ $i -lt ${#new[@]} ]; then
-			echo "${new[$i]}"
-			i=$((i + 1))
-		fi
-	done < "$old_series"
-	if [ $i -lt ${#new[@]} ]; then
-		echo
-		echo "# New patches (move them into their section)"
-		while [ $i -lt ${#new[@]} ]; do
-			echo "${new[$i]}"
-			i=$((i + 1))
-		done
-	fi
-} > "$tmp/series"
+(cd "$tmp" && ls -1 [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') |
+	python3 -c '
+import re, sys
+new = [l.strip() for l in sys.stdin if l.strip()]
+key = lambda n: re.sub(r"^[0-9]{4}-", "", n)
+idx = {key(n): i for i, n in enumerate(new)}
+done = 0
+out = []
+for line in open(sys.argv[1]):
+    entry = line.split("#", 1)[0].strip()
+    if not entry:
+        out.append(line.rstrip("\n"))
+        continue
+    i = idx.get(key(entry))
+    if i is None or i < done:
+        continue
+    out.extend(new[done:i + 1])
+    done = i + 1
+if done < len(new):
+    out += ["", "# New patches (move them into their section)"] + new[done:]
+print("\n".join(out))
+' "$old_series" > "$tmp/series"
 
 # Replace the patches in OUT, keeping the hand-written cover-letter.in.
 find "$OUT" -maxdepth 1 -name '*.patch' -delete
 cp "$tmp"/*.patch "$OUT"/ 2>/dev/null || true
 cp "$tmp/series" "$OUT/series"
-info "exported ${#new[@]} patches to $OUT"
+info "exported $(grep -c . <(sed -e "s/#.*//" -e "/^[[:space:]]*$/d" "$OUT/series")) patches to $OUT"
