@@ -34,7 +34,7 @@ variant() {
 	[ "$DEBUG" = 1 ] || d=nodebug
 	echo "$s-$d"
 }
-OBJ=$WORK/obj-$(variant)
+OBJ=${OBJ:-$WORK/obj-$(variant)}
 
 srcdir() {
 	if [ "$SERIES" = none ]; then echo "$BASETREE"; else echo "$TREE"; fi
