@@ -52,6 +52,8 @@ done = 0
 out = []
 for line in open(sys.argv[1]):
     entry = line.split("#", 1)[0].strip()
+    if line.startswith("# New patches (move them"):
+        continue
     if not entry:
         out.append(line.rstrip("\n"))
         continue
@@ -62,6 +64,8 @@ for line in open(sys.argv[1]):
     done = i + 1
 if done < len(new):
     out += ["", "# New patches (move them into their section)"] + new[done:]
+while out and not out[-1].strip():
+    out.pop()
 print("\n".join(out))
 ' "$old_series" > "$tmp/series"
 
