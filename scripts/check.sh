@@ -83,6 +83,17 @@ read -r pass fail skip < <(awk '
 	END { printf "%d %d %d\n", c["pass"], c["fail"], c["skip"] }
 ' "$ktap")
 
+# KUnit suites run at boot (debug config); their cases are results too.
+if [ -f "$rundir/dmesg.txt" ]; then
+	read -r kp kf ks < <(sed -e 's/^\[ *[0-9.]*\] //' "$rundir/dmesg.txt" | awk '
+		/^    ok [0-9]+ .*# SKIP/ { s++; next }
+		/^    ok [0-9]+ / { p++; next }
+		/^    not ok [0-9]+ / { f++; print "FAILED: kunit " $0 > "/dev/stderr"; next }
+		END { printf "%d %d %d\n", p, f, s }')
+	pass=$((pass + kp)); fail=$((fail + kf)); skip=$((skip + ks))
+	echo "KUnit: $kp passed, $kf failed, $ks skipped"
+fi
+
 echo
 for t in $(grep -E '^# (not )?ok [0-9]+ |^# TEST: ' "$ktap" | grep -E 'not ok|\[FAIL\]' | tr ' ' '_' | head -50); do
 	echo "FAILED: ${t//_/ }"

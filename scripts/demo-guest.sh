@@ -53,6 +53,35 @@ print(open("/sys/fs/cgroup/demo/rdma.current").read().strip(), " <- rdma.current
 PY
 echo "After the process exits, everything it held is uncharged:"
 run cat $cg/rdma.current
+pause
+
+say "A limit per kind of object: at most 2 queue pairs, whatever the total"
+echo "With this series rdma.max has a key per kind of verbs object (pd, cq, qp,"
+echo "srq, mr, mw, ah, ...), so one container cannot take every QP of a device"
+echo "while staying under its hca_object total."
+run sh -c "echo 'rxe0 hca_handle=max hca_object=1000 qp=2' > $cg/rdma.max"
+sh -c "echo \$\$ > $cg/cgroup.procs; exec /usr/bin/python3 -" <<'PY'
+from pyverbs.device import Context
+from pyverbs.pd import PD
+from pyverbs.cq import CQ
+from pyverbs.qp import QP, QPInitAttr, QPCap
+import pyverbs.enums as e
+ctx = Context(name="rxe0")
+pd = PD(ctx)
+cq = CQ(ctx, 16)
+qps = []
+try:
+    while True:
+        qps.append(QP(pd, QPInitAttr(qp_type=e.IBV_QPT_RC, scq=cq, rcq=cq,
+                                     cap=QPCap(max_send_wr=4, max_recv_wr=4))))
+        print(f"  QP #{len(qps)} created")
+except Exception as ex:
+    print(f"  QP #{len(qps) + 1} refused: {ex}")
+print(open("/sys/fs/cgroup/demo/rdma.current").read().strip(), " <- rdma.current")
+PY
+echo "What the container hit, and its high-water mark (rdma.events, rdma.peak):"
+run sh -c "tr ' ' '\n' < $cg/rdma.events | grep -E '^(rxe0|qp\.|hca_handle\.)'"
+run cat $cg/rdma.peak
 rmdir $cg
 rdma link del rxe0
 ip link del demo0
