@@ -20,6 +20,9 @@ run root
 echo +rdma > /sys/fs/cgroup/cgroup.subtree_control
 mkdir /sys/fs/cgroup/bench
 echo "rxeb0 hca_handle=1000 hca_object=1000000" > /sys/fs/cgroup/bench/rdma.max
+# Per-kind limits where the kernel has them (the base rejects the keys).
+echo "rxeb0 pd=100000 cq=100000 qp=100000 mr=100000" \
+	> /sys/fs/cgroup/bench/rdma.max 2>/dev/null || true
 export -f run
 export bin secs cpus
 sh -c 'echo $$ > /sys/fs/cgroup/bench/cgroup.procs; exec bash -c run\ limited'
