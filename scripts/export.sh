@@ -29,7 +29,8 @@ if [ -f "$TOP/patches/cover-letter.in" ]; then
 		echo "Date: Thu, 1 Jan 1970 00:00:00 +0000"
 		cat "$TOP/patches/cover-letter.in"
 		echo
-		echo "Base: $DEBIAN_PACKAGE $DEBIAN_VERSION (sha256 $TARBALL_SHA256)"
+		echo "Base: $DEBIAN_PACKAGE $DEBIAN_VERSION"
+		echo "sha256: $TARBALL_SHA256"
 		echo
 		git_t shortlog --no-merges "$BASE_TAG..HEAD"
 		git_t diff --stat=72 --summary "$BASE_TAG" HEAD
