@@ -24,9 +24,10 @@ echo "rxeb0 hca_handle=1000 hca_object=1000000" > /sys/fs/cgroup/bench/rdma.max
 # Per-kind limits where the kernel has them (the base rejects the keys).
 echo "rxeb0 pd=100000 cq=100000 qp=100000 mr=100000" \
 	> /sys/fs/cgroup/bench/rdma.max 2>/dev/null || true
+# bash, not sh: dash drops the exported function from the environment.
 export -f run
 export bin secs cpus
-sh -c 'echo $$ > /sys/fs/cgroup/bench/cgroup.procs; exec bash -c run\ limited'
+bash -c 'echo $$ > /sys/fs/cgroup/bench/cgroup.procs; exec bash -c "run limited"'
 # The same with an rdma.policy that every call passes, so that each QP
 # modify and AH is checked against every key (GIDs: all the device has).
 # The base kernel has no rdma.policy: there this is "limited" again.
@@ -34,7 +35,7 @@ gids=$(cat /sys/class/infiniband/rxeb0/ports/1/gids/* 2>/dev/null |
 	grep -v '^0000:0000:0000:0000:0000:0000:0000:0000$' | sort -u | paste -sd,)
 echo "rxeb0 sl=0-7 tclass=0-63 pkey=0xffff gid=$gids" \
 	> /sys/fs/cgroup/bench/rdma.policy 2>/dev/null || true
-sh -c 'echo $$ > /sys/fs/cgroup/bench/cgroup.procs; exec bash -c run\ policy'
+bash -c 'echo $$ > /sys/fs/cgroup/bench/cgroup.procs; exec bash -c "run policy"'
 rmdir /sys/fs/cgroup/bench
 rdma link del rxeb0
 ip link del bench0

@@ -82,7 +82,44 @@ PY
 echo "What the container hit, and its high-water mark (rdma.events, rdma.peak):"
 run sh -c "tr ' ' '\n' < $cg/rdma.events | grep -E '^(rxe0|qp\.|hca_handle\.)'"
 run cat $cg/rdma.peak
+
+say "rdma.policy: a container may not jump the queue with a high-priority DSCP"
+echo "The kernel cannot mark RDMA packets, so the traffic class an application"
+echo "asks for goes on the wire as is.  Traffic class 184 (DSCP 46, EF) is kept"
+echo "for a latency-critical tenant; this container may use classes 0-31 only."
+run sh -c "echo 'rxe0 tclass=0-31' > $cg/rdma.policy"
+run cat $cg/rdma.policy.effective
+rdma_policy_test -t 60 cm-server --addr 10.77.0.1 --port 7472 >/dev/null & spid=$!
+sleep 1
+echo "An rdma_cm client in the container asks for traffic class 184:"
+run rdma_policy_test -g $cg cm-client --addr 10.77.0.1 --port 7472 --tos 184 ||
+	echo "=> refused with EACCES before anything was sent"
+echo "The same client with traffic class 0 connects and sends:"
+run rdma_policy_test -g $cg cm-client --addr 10.77.0.1 --port 7472 --tos 0 &&
+	echo "=> allowed"
+wait $spid
+echo "The refusal is counted per key in rdma.events:"
+run sh -c "tr ' ' '\n' < $cg/rdma.events | grep -E '^(rxe0|tclass\.denied)'"
 rmdir $cg
 rdma link del rxe0
 ip link del demo0
+
+say "Two containers (network namespaces) with their own rxe device talk RDMA"
+run ip netns add demoA
+run ip netns add demoB
+ip netns add demoC
+run ip link add vA netns demoA type veth peer name vB netns demoB
+ip -n demoA link set vA up; ip -n demoB link set vB up
+ip -n demoA addr add 10.78.0.1/24 dev vA; ip -n demoB addr add 10.78.0.2/24 dev vB
+run ip netns exec demoA rdma link add rxeA type rxe netdev vA
+run ip netns exec demoB rdma link add rxeB type rxe netdev vB
+ip netns exec demoB rdma_cm_xfer -s -a 10.78.0.2 -p 7471 -t 60 & spid=$!
+sleep 1
+run ip netns exec demoA rdma_cm_xfer -a 10.78.0.2 -p 7471 -n 4096 -c 4 -t 60 &&
+	wait $spid && echo "=> transfer from container A to container B verified"
+echo "A third container may not delete A's device:"
+run ip netns exec demoC rdma link del rxeA || echo "=> refused"
+run ip netns exec demoA rdma link del rxeA
+ip netns exec demoB rdma link del rxeB
+ip netns del demoA; ip netns del demoB; ip netns del demoC
 say "Done.  'make check' runs every test on a debug kernel."
