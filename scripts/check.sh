@@ -56,7 +56,7 @@ fi
 exit \$rc
 GUEST
 grc=0
-GUEST_LOGLEVEL=4 "$TOP/scripts/qemu-run.sh" -t "${CHECK_TIMEOUT:-2400}" -d "$rundir" -- \
+GUEST_LOGLEVEL=4 "$TOP/scripts/qemu-run.sh" -t "${CHECK_TIMEOUT:-3300}" -d "$rundir" -- \
 	"bash $rundir/check-guest.sh" || grc=$?
 t_run=$(date +%s)
 
