@@ -6,7 +6,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps tree export build base boot run shell selftests check demo \
-	checkpatch bisect distro-build bench ci clean
+	checkpatch bisect distro-build bench bench-netns ci clean
 
 help:
 	@echo "make demo          build the patched kernel, boot it, show the features"
@@ -22,6 +22,7 @@ help:
 	@echo "make bisect        build the tree after each patch (slow)"
 	@echo "make distro-build  build what the series touches with Debian's amd64 config, as modules"
 	@echo "make bench         benchmarks, patched vs base kernel side by side"
+	@echo "make bench-netns   rxe bandwidth/latency in a netns vs init_net, and vs the base kernel"
 
 deps:
 	$(S)/install-deps.sh
@@ -53,5 +54,7 @@ distro-build:
 	$(S)/distro-build.sh
 bench:
 	$(S)/bench.sh
+bench-netns:
+	$(S)/bench-netns.sh
 clean:
 	rm -rf $${WORK:-/var/tmp/rdma-containers-6.12}/runs

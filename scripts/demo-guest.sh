@@ -119,7 +119,29 @@ run ip netns exec demoA rdma_cm_xfer -a 10.78.0.2 -p 7471 -n 4096 -c 4 -t 60 &&
 	wait $spid && echo "=> transfer from container A to container B verified"
 echo "A third container may not delete A's device:"
 run ip netns exec demoC rdma link del rxeA || echo "=> refused"
+echo "While B listens, rdma_cm ids are listed in their own container only:"
+ip netns exec demoB rdma_cm_xfer -L -a 10.78.0.2 -p 7472 -t 5 >/dev/null & spid=$!
+sleep 1
+run ip netns exec demoB rdma res show cm_id
+run ip netns exec demoA rdma res show cm_id
+wait $spid
+pause
+
+say "Exclusive mode: each container sees its own device, a third sees none"
+echo "The mode can be switched with containers running, as long as none of"
+echo "them is using a device it would lose."
+run rdma system set netns exclusive
+run rdma dev set rxeA netns demoA
+run rdma dev set rxeB netns demoB
+run ip netns exec demoA rdma dev
+run ip netns exec demoC rdma dev
+run ip netns exec demoC ls /sys/class/infiniband
+ip netns exec demoB rdma_cm_xfer -s -a 10.78.0.2 -p 7473 -t 60 & spid=$!
+sleep 1
+run ip netns exec demoA rdma_cm_xfer -a 10.78.0.2 -p 7473 -n 4096 -c 4 -t 60 &&
+	wait $spid && echo "=> A and B still talk RDMA over their own devices"
 run ip netns exec demoA rdma link del rxeA
 ip netns exec demoB rdma link del rxeB
 ip netns del demoA; ip netns del demoB; ip netns del demoC
+run rdma system set netns shared
 say "Done.  'make check' runs every test on a debug kernel."
