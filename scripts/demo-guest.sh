@@ -6,6 +6,18 @@ B=$(tput bold 2>/dev/null || true); N=$(tput sgr0 2>/dev/null || true)
 say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 pause() { sleep "${DEMO_PAUSE:-0}"; }
+# none WHAT CMD...: run CMD, show its output, and say plainly when it is empty.
+none() {
+	local what=$1 out
+	shift
+	printf '$ %s\n' "$*"
+	out=$("$@" 2>&1)
+	if [ -n "$out" ]; then
+		printf '%s\n' "$out"
+	else
+		echo "=> empty: $what"
+	fi
+}
 
 say "A soft-RoCE (rxe) device on an Ethernet interface"
 echo "rxe turns any Ethernet netdev into an RDMA device, so everything below runs"
@@ -123,7 +135,7 @@ echo "While B listens, rdma_cm ids are listed in their own container only:"
 ip netns exec demoB rdma_cm_xfer -L -a 10.78.0.2 -p 7472 -t 5 >/dev/null & spid=$!
 sleep 1
 run ip netns exec demoB rdma res show cm_id
-run ip netns exec demoA rdma res show cm_id
+none "A sees none of B's rdma_cm ids" ip netns exec demoA rdma res show cm_id
 wait $spid
 pause
 
@@ -134,8 +146,8 @@ run rdma system set netns exclusive
 run rdma dev set rxeA netns demoA
 run rdma dev set rxeB netns demoB
 run ip netns exec demoA rdma dev
-run ip netns exec demoC rdma dev
-run ip netns exec demoC ls /sys/class/infiniband
+none "C lists no RDMA device" ip netns exec demoC rdma dev
+none "C has no device in sysfs" ip netns exec demoC ls /sys/class/infiniband
 ip netns exec demoB rdma_cm_xfer -s -a 10.78.0.2 -p 7473 -t 60 & spid=$!
 sleep 1
 run ip netns exec demoA rdma_cm_xfer -a 10.78.0.2 -p 7473 -n 4096 -c 4 -t 60 &&
