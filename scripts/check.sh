@@ -100,8 +100,13 @@ for t in $(grep -E '^# (not )?ok [0-9]+ |^# TEST: ' "$ktap" | grep -E 'not ok|\[
 done
 
 # Kernel splats fail the run on their own.
-splat_re='WARNING:|BUG:|KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|ODEBUG|refcount_t:|unreferenced object|kmemleak:|leaked reference|ref_tracker|unregister_netdevice: waiting|INFO: task .* blocked|general protection fault|list_add corruption|list_del corruption'
+splat_re='WARNING:|BUG:|KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|ODEBUG|refcount_t:|unreferenced object|kmemleak:|leaked reference|ref_tracker|unregister_netdevice: waiting|INFO: task .* blocked|general protection fault|list_add corruption|list_del corruption|detected stalls|self-detected stall|page allocation failure|netns exit waits|soft lockup'
+# A user process that faults makes the kernel print "traps: comm[pid] general
+# protection fault ip:... in lib" or "comm[pid]: segfault at ...".  That is the
+# program's crash, reported by its test; it is no kernel report.
+user_fault_re='traps: [^ ]+\[[0-9]+\] (general protection fault|trap [a-z ]+) ip:[0-9a-f]+ sp:|[^ ]+\[[0-9]+\]: segfault at '
 splats=$(grep -aE "$splat_re" "$rundir/console.log" "$rundir/dmesg.txt" "$rundir/kmemleak.txt" 2>/dev/null |
+	grep -avE "$user_fault_re" |
 	grep -v 'kmemleak: Kernel memory leak detector initialized' |
 	grep -v 'kmemleak: Automatic memory scanning thread' | head -40 || true)
 if [ -n "$splats" ]; then
