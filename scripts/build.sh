@@ -24,6 +24,7 @@ exec 9>"$OBJ/.build-lock"
 flock 9
 frags=("$TOP/configs/guest.config")
 [ "$DEBUG" = 1 ] && frags+=("$TOP/configs/debug.config")
+[ "$MODULAR" = 1 ] && frags+=("$TOP/configs/modular.config")
 stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
 JOBS=${JOBS:-$(nproc)}
 kmake() {
@@ -32,7 +33,13 @@ kmake() {
 
 if [ ! -f "$OBJ/.config" ] || [ "$(cat "$OBJ/.config-stamp" 2>/dev/null)" != "$stamp" ]; then
 	info "configuring $(variant) (allnoconfig + ${frags[*]##*/})"
-	cat "${frags[@]}" > "$OBJ/fragment.config"
+	# A later fragment overrides an earlier one: keep each symbol's last line.
+	cat "${frags[@]}" | awk '
+		{ line[NR] = $0; key[NR] = "" }
+		/^CONFIG_[A-Za-z0-9_]+=/ { k = $0; sub(/=.*/, "", k); key[NR] = k; last[k] = NR }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set/ { key[NR] = $2; last[$2] = NR }
+		END { for (i = 1; i <= NR; i++) if (key[i] == "" || last[key[i]] == i) print line[i] }
+	' > "$OBJ/fragment.config"
 	kmake KCONFIG_ALLCONFIG="$OBJ/fragment.config" allnoconfig >/dev/null
 	kmake olddefconfig >/dev/null
 	# Every requested option must have stuck.
@@ -47,6 +54,13 @@ fi
 
 info "building $(variant) kernel in $OBJ (source $SRC)"
 start=$(date +%s)
-kmake bzImage
+if [ "$MODULAR" = 1 ]; then
+	# modpost runs here: a call into another module without an export fails.
+	kmake bzImage modules
+	rm -rf "$OBJ/modroot"
+	kmake INSTALL_MOD_PATH="$OBJ/modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+else
+	kmake bzImage
+fi
 info "built $(variant) in $(( $(date +%s) - start )) s"
 echo "$OBJ/arch/x86/boot/bzImage"

@@ -37,11 +37,24 @@ t_build=$(date +%s)
 
 rundir=$WORK/runs/check-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$rundir"
-cat > "$rundir/check-guest.sh" <<GUEST
+pass=0 fail=0 skip=0
+
+# suite DIR KERNEL TIMEOUT MANIFEST PRE KSFT_ARGS KUNIT: run the installed
+# selftests in a guest booted from KERNEL (after the shell commands PRE),
+# add its results to pass/fail/skip, and count its manifest violations,
+# kernel splats, an abnormal end and, with KUNIT=1, a boot without KUnit
+# results as failures.
+suite() {
+	local dir=$1 kernel=$2 tmo=$3 manifest=$4 pre=$5 args=$6 kunit=$7
+	local ktap=$dir/ktap.txt grc=0 p f s m n splats kp=0 kf=0 ks=0
+
+	mkdir -p "$dir"
+	cat > "$dir/check-guest.sh" <<GUEST
 set -u
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+$pre
 cd "$inst"
-./run_kselftest.sh ${KSFT_ARGS:-} 2>&1 | tee /run/scratch/ktap.txt
+./run_kselftest.sh $args 2>&1 | tee /run/scratch/ktap.txt
 rc=\${PIPESTATUS[0]}
 # Leaks: objects freed by RCU or workqueues need a moment; scan twice.
 if [ -w /sys/kernel/debug/kmemleak ]; then
@@ -55,76 +68,116 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 exit \$rc
 GUEST
-grc=0
-GUEST_LOGLEVEL=4 "$TOP/scripts/qemu-run.sh" -t "${CHECK_TIMEOUT:-3300}" -d "$rundir" -- \
-	"bash $rundir/check-guest.sh" || grc=$?
+	GUEST_LOGLEVEL=4 "$TOP/scripts/qemu-run.sh" -k "$kernel" -t "$tmo" -d "$dir" -- \
+		"bash $dir/check-guest.sh" || grc=$?
+
+	[ -f "$ktap" ] || : > "$ktap"
+	# Count leaf results: net/lib.sh-style "TEST: ... [ OK ]" lines and
+	# kselftest_harness "ok N name" lines one level down.  A top-level
+	# test that reported no leaf result counts as one result of its own.
+	read -r p f s < <(awk '
+		function leaf(res) { n[cur]++; c[res]++ }
+		/^(not )?ok [0-9]+ selftests: / {
+			top = ($0 ~ /^not ok/) ? "fail" : ($0 ~ /# SKIP/) ? "skip" : "pass"
+			if (!n[cur]) c[top]++
+			else if (top == "fail" && !f[cur]) c["fail"]++
+			cur++; next
+		}
+		/^# TEST: .*\[ OK \]$/ { leaf("pass"); next }
+		/^# TEST: .*\[FAIL\]$/ { leaf("fail"); f[cur]++; next }
+		/^# TEST: .*\[XFAIL\]$/ { leaf("pass"); next }
+		/^# TEST: .*\[SKIP\]$/ { leaf("skip"); next }
+		/^# ok [0-9]+ .*# SKIP/ { leaf("skip"); next }
+		/^# ok [0-9]+ / { leaf("pass"); next }
+		/^# not ok [0-9]+ / { leaf("fail"); f[cur]++; next }
+		END { printf "%d %d %d\n", c["pass"], c["fail"], c["skip"] }
+	' "$ktap")
+
+	# KUnit suites run at boot (debug config); their cases are results too.
+	if [ "$kunit" = 1 ]; then
+		[ -f "$dir/dmesg.txt" ] &&
+		read -r kp kf ks < <(sed -e 's/^\[ *[0-9.]*\] //' "$dir/dmesg.txt" | awk '
+			/^    ok [0-9]+ .*# SKIP/ { s++; next }
+			/^    ok [0-9]+ / { p++; next }
+			/^    not ok [0-9]+ / { f++; print "FAILED: kunit " $0 > "/dev/stderr"; next }
+			END { printf "%d %d %d\n", p, f, s }')
+		p=$((p + kp)); f=$((f + kf)); s=$((s + ks))
+		echo "KUnit: $kp passed, $kf failed, $ks skipped"
+		if [ "$kp" = 0 ]; then
+			echo "FAILED: no KUnit result in the kernel log"
+			f=$((f + 1))
+		fi
+	fi
+
+	# Every script of the manifest ran, with enough results and only the
+	# allowed skips (a partial run with KSFT_ARGS is not held to it).
+	if [ -z "${KSFT_ARGS:-}" ]; then
+		if ! m=$("$TOP/scripts/ktap-manifest.sh" "$ktap" "$manifest"); then
+			echo "$m"
+			n=$(grep -c '^FAILED: manifest:' <<< "$m" || true)
+			f=$((f + (n > 0 ? n : 1)))
+		fi
+	else
+		echo "KSFT_ARGS set: the run is not held to ${manifest##*/}"
+	fi
+
+	for t in $(grep -E '^# (not )?ok [0-9]+ |^# TEST: ' "$ktap" | grep -E 'not ok|\[FAIL\]' | tr ' ' '_' | head -50); do
+		echo "FAILED: ${t//_/ }"
+	done
+
+	# Kernel splats fail the run on their own.  A user process that
+	# faults makes the kernel print "traps: comm[pid] general protection
+	# fault ip:... in lib" or "comm[pid]: segfault at ...": that is the
+	# program's crash, reported by its test, and no kernel report.
+	splats=$(grep -aE "$splat_re" "$dir/console.log" "$dir/dmesg.txt" "$dir/kmemleak.txt" 2>/dev/null |
+		grep -avE "$user_fault_re" |
+		grep -v 'kmemleak: Kernel memory leak detector initialized' |
+		grep -v 'kmemleak: Automatic memory scanning thread' | head -40 || true)
+	if [ -n "$splats" ]; then
+		echo "Kernel reports (the run fails even if every test passed):"
+		echo "$splats"
+		f=$((f + 1))
+	fi
+	case $grc in
+	0|1|4) ;;
+	124) echo "The guest timed out"; f=$((f + 1)) ;;
+	*) echo "The guest ended abnormally (status $grc); console: $dir/console.log"; f=$((f + 1)) ;;
+	esac
+	if [ $((p + f + s)) = 0 ]; then
+		echo "No test ran"
+		f=$((f + 1))
+	fi
+	echo "${dir##*/}: $p passed, $f failed, $s skipped"
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+
+splat_re='WARNING:|BUG:|KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|ODEBUG|refcount_t:|unreferenced object|kmemleak:|leaked reference|ref_tracker|unregister_netdevice: waiting|INFO: task .* blocked|general protection fault|list_add corruption|list_del corruption|detected stalls|self-detected stall|page allocation failure|netns exit waits|soft lockup'
+user_fault_re='traps: [^ ]+\[[0-9]+\] (general protection fault|trap [a-z ]+) ip:[0-9a-f]+ sp:|[^ ]+\[[0-9]+\]: segfault at '
+
+# The debug kernel, RDMA built in: every selftest.
+suite "$rundir" "$OBJ/arch/x86/boot/bzImage" "${CHECK_TIMEOUT:-3300}" \
+	"$TOP/scripts/check.manifest" "" "${KSFT_ARGS:-}" 1
 t_run=$(date +%s)
 
-ktap=$rundir/ktap.txt
-[ -f "$ktap" ] || : > "$ktap"
-# Count leaf results: net/lib.sh-style "TEST: ... [ OK ]" lines and
-# kselftest_harness "ok N name" lines one level down.  A top-level test
-# that reported no leaf result counts as one result of its own.
-read -r pass fail skip < <(awk '
-	function leaf(res) { n[cur]++; c[res]++ }
-	/^(not )?ok [0-9]+ selftests: / {
-		top = ($0 ~ /^not ok/) ? "fail" : ($0 ~ /# SKIP/) ? "skip" : "pass"
-		if (!n[cur]) c[top]++
-		else if (top == "fail" && !f[cur]) c["fail"]++
-		cur++; next
-	}
-	/^# TEST: .*\[ OK \]$/ { leaf("pass"); next }
-	/^# TEST: .*\[FAIL\]$/ { leaf("fail"); f[cur]++; next }
-	/^# TEST: .*\[XFAIL\]$/ { leaf("pass"); next }
-	/^# TEST: .*\[SKIP\]$/ { leaf("skip"); next }
-	/^# ok [0-9]+ .*# SKIP/ { leaf("skip"); next }
-	/^# ok [0-9]+ / { leaf("pass"); next }
-	/^# not ok [0-9]+ / { leaf("fail"); f[cur]++; next }
-	END { printf "%d %d %d\n", c["pass"], c["fail"], c["skip"] }
-' "$ktap")
-
-# KUnit suites run at boot (debug config); their cases are results too.
-if [ -f "$rundir/dmesg.txt" ]; then
-	read -r kp kf ks < <(sed -e 's/^\[ *[0-9.]*\] //' "$rundir/dmesg.txt" | awk '
-		/^    ok [0-9]+ .*# SKIP/ { s++; next }
-		/^    ok [0-9]+ / { p++; next }
-		/^    not ok [0-9]+ / { f++; print "FAILED: kunit " $0 > "/dev/stderr"; next }
-		END { printf "%d %d %d\n", p, f, s }')
-	pass=$((pass + kp)); fail=$((fail + kf)); skip=$((skip + ks))
-	echo "KUnit: $kp passed, $kf failed, $ks skipped"
+# RDMA as modules, as distributions build it (configs/modular.config on a
+# kernel without the debug options): modpost checks every cross-module
+# call at build time, rdma_modules.sh loads, unloads and reloads the
+# modules, and the rdma_cm, cgroup and netns tests run on top.
+t_mod=$t_run
+if [ "${CHECK_MODULAR:-1}" = 1 ] && [ -z "${KSFT_ARGS:-}" ]; then
+	mobj=$WORK/obj-$(MODULAR=1 DEBUG=0 SERIES=all; variant)
+	MODULAR=1 DEBUG=0 "$TOP/scripts/build.sh" >/dev/null
+	t_mod=$(date +%s)
+	# the guest binds the installed modules over its /lib/modules
+	export GUEST_ENV=GUEST_MODULES GUEST_MODULES=$mobj/modroot/lib/modules
+	suite "$rundir/modular" "$mobj/arch/x86/boot/bzImage" "${CHECK_MODULAR_TIMEOUT:-1500}" \
+		"$TOP/scripts/check-modular.manifest" "modprobe -a ib_uverbs rdma_ucm rdma_rxe" \
+		"-t rdma:rdma_modules.sh -t rdma:rdma_cm.sh -t rdma:rdma_cgroup.sh -t rdma:rdma_netns.sh" 0
+	unset GUEST_ENV GUEST_MODULES
 fi
+t_end=$(date +%s)
 
-echo
-for t in $(grep -E '^# (not )?ok [0-9]+ |^# TEST: ' "$ktap" | grep -E 'not ok|\[FAIL\]' | tr ' ' '_' | head -50); do
-	echo "FAILED: ${t//_/ }"
-done
-
-# Kernel splats fail the run on their own.
-splat_re='WARNING:|BUG:|KASAN|UBSAN|Oops|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|ODEBUG|refcount_t:|unreferenced object|kmemleak:|leaked reference|ref_tracker|unregister_netdevice: waiting|INFO: task .* blocked|general protection fault|list_add corruption|list_del corruption|detected stalls|self-detected stall|page allocation failure|netns exit waits|soft lockup'
-# A user process that faults makes the kernel print "traps: comm[pid] general
-# protection fault ip:... in lib" or "comm[pid]: segfault at ...".  That is the
-# program's crash, reported by its test; it is no kernel report.
-user_fault_re='traps: [^ ]+\[[0-9]+\] (general protection fault|trap [a-z ]+) ip:[0-9a-f]+ sp:|[^ ]+\[[0-9]+\]: segfault at '
-splats=$(grep -aE "$splat_re" "$rundir/console.log" "$rundir/dmesg.txt" "$rundir/kmemleak.txt" 2>/dev/null |
-	grep -avE "$user_fault_re" |
-	grep -v 'kmemleak: Kernel memory leak detector initialized' |
-	grep -v 'kmemleak: Automatic memory scanning thread' | head -40 || true)
-if [ -n "$splats" ]; then
-	echo "Kernel reports (the run fails even if every test passed):"
-	echo "$splats"
-	fail=$((fail + 1))
-fi
-case $grc in
-0|1|4) ;;
-124) echo "The guest timed out"; fail=$((fail + 1)) ;;
-*) echo "The guest ended abnormally (status $grc); console: $rundir/console.log"; fail=$((fail + 1)) ;;
-esac
-if [ $((pass + fail + skip)) = 0 ]; then
-	echo "No test ran"
-	fail=$((fail + 1))
-fi
-
-echo "Logs: $rundir (console.log, ktap.txt, dmesg.txt, kmemleak.txt)"
-echo "Time: build $((t_build - t0)) s, guest $((t_run - t_build)) s"
+echo "Logs: $rundir (console.log, ktap.txt, dmesg.txt, kmemleak.txt; modular/ for the modular run)"
+echo "Time: build $((t_build - t0)) s, guest $((t_run - t_build)) s, modular build $((t_mod - t_run)) s, modular guest $((t_end - t_mod)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

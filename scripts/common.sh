@@ -16,6 +16,7 @@ TREE=$WORK/linux		# git tree: base commit + series
 BASETREE=$WORK/linux-base	# worktree of the base commit (SERIES=none)
 SERIES=${SERIES:-all}		# all | none
 DEBUG=${DEBUG:-1}		# 1: debug config (KASAN, lockdep, ...)
+MODULAR=${MODULAR:-0}		# 1: RDMA as modules (configs/modular.config)
 
 export CCACHE_DIR=${CCACHE_DIR:-$WORK/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
@@ -32,7 +33,7 @@ variant() {
 	local s=patched d=debug
 	[ "$SERIES" = none ] && s=base
 	[ "$DEBUG" = 1 ] || d=nodebug
-	echo "$s-$d"
+	if [ "$MODULAR" = 1 ]; then echo "$s-$d-modular"; else echo "$s-$d"; fi
 }
 OBJ=${OBJ:-$WORK/obj-$(variant)}
 

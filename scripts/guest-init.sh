@@ -33,6 +33,10 @@ S=/run/scratch
 # shellcheck source=/dev/null
 . "$S/env"
 echo "guest-init: kernel $(uname -r), $(nproc) vCPUs, accel $GUEST_ACCEL"
+# A modular kernel's modules, installed under its object directory.
+if [ -n "${GUEST_MODULES:-}" ] && [ -d "$GUEST_MODULES/$(uname -r)" ]; then
+	mount -n --bind "$GUEST_MODULES" /lib/modules
+fi
 cd "${GUEST_CWD:-/}" 2>/dev/null || cd /
 dmesg -n "${GUEST_LOGLEVEL:-4}"
 if [ "${GUEST_INTERACTIVE:-0}" = 1 ]; then

@@ -1,0 +1,90 @@
+#!/bin/bash
+# Hold a run's KTAP output (run_kselftest.sh) against scripts/check.manifest:
+# every script named there ran and reported at least its minimum number of
+# results, no script ran that the manifest does not name, the plan line
+# matches the results, and the only skips are the allowed ones.  A script
+# that skips as a whole (exit 4) fails, with or without results before it.
+#
+# A script listed as "skipped" must skip as a whole (it does not apply to
+# the kernel of this run).
+#
+#   ktap-manifest.sh KTAP [MANIFEST]
+# Prints one "FAILED: manifest: ..." line per violation; exit 1 if any.
+set -euo pipefail
+
+ktap=$1
+manifest=${2:-$(dirname "$0")/check.manifest}
+[ -r "$ktap" ] || { echo "FAILED: manifest: no KTAP output ($ktap)"; exit 1; }
+[ -r "$manifest" ] || { echo "FAILED: manifest: $manifest missing"; exit 1; }
+
+awk -v manifest="$manifest" '
+function bad(msg) { print "FAILED: manifest: " msg; nbad++ }
+function allowed(script, line,    i) {
+	for (i = 1; i <= nallow; i++)
+		if (allow_s[i] == script && index(line, allow_p[i])) {
+			used[i] = 1
+			return 1
+		}
+	return 0
+}
+BEGIN {
+	while ((getline l < manifest) > 0) {
+		sub(/#.*/, "", l)
+		n = split(l, f, /[ \t]+/)
+		if (n == 0 || (n == 1 && f[1] == ""))
+			continue
+		# leading blanks give an empty first field
+		if (f[1] == "") { for (i = 1; i < n; i++) f[i] = f[i + 1]; n-- }
+		if (f[1] == "results" && n == 3) {
+			min[f[2]] = f[3] + 0
+			order[++nscripts] = f[2]
+		} else if (f[1] == "skipped" && n >= 3) {
+			whole[f[2]] = 1
+			min[f[2]] = 0
+			order[++nscripts] = f[2]
+		} else if (f[1] == "skip" && n >= 4) {
+			allow_s[++nallow] = f[2]
+			allow_p[nallow] = f[3]
+		} else {
+			print "FAILED: manifest: bad line in " manifest ": " l
+			nbad++
+		}
+	}
+	close(manifest)
+	cur = ""
+}
+/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0; next }
+/^# selftests: [^ ]+: / { cur = $4; leaves[cur] = 0; next }
+/^# TEST: .*\[SKIP\]$/ || /^# ok [0-9]+ .*# SKIP/ {
+	leaves[cur]++
+	if (!allowed(cur, $0))
+		bad(cur ": a skip that is not allowed: " substr($0, 3))
+	next
+}
+/^# TEST: .*\[( OK |FAIL|XFAIL)\]$/ || /^# (not )?ok [0-9]+ / { leaves[cur]++; next }
+/^(not )?ok [0-9]+ selftests: / {
+	name = ($1 == "not") ? $6 : $5
+	ran[name] = 1
+	tops++
+	if ($0 ~ /# SKIP/ && !(name in whole))
+		bad(name ": skipped as a whole, after " leaves[name] + 0 " results")
+	else if ($0 !~ /# SKIP/ && (name in whole))
+		bad(name ": ran, but this run expects it to skip as a whole")
+	if (!(name in min))
+		bad(name ": ran, but is not in the manifest")
+	cur = ""
+	next
+}
+END {
+	for (i = 1; i <= nscripts; i++) {
+		s = order[i]
+		if (!(s in ran))
+			bad(s ": did not run")
+		else if (leaves[s] < min[s])
+			bad(s ": " leaves[s] + 0 " results, the manifest expects at least " min[s])
+	}
+	if (plan != tops)
+		bad("the plan announced " plan + 0 " scripts, " tops + 0 " reported")
+	exit nbad ? 1 : 0
+}
+' "$ktap"
