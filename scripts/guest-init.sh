@@ -34,14 +34,21 @@ S=/run/scratch
 . "$S/env"
 echo "guest-init: kernel $(uname -r), $(nproc) vCPUs, accel $GUEST_ACCEL"
 # A modular kernel's modules, installed under its object directory.
-if [ -n "${GUEST_MODULES:-}" ] && [ -d "$GUEST_MODULES/$(uname -r)" ]; then
-	mount -n --bind "$GUEST_MODULES" /lib/modules
+modules_ok=1
+if [ -n "${GUEST_MODULES:-}" ]; then
+	if [ ! -d "$GUEST_MODULES/$(uname -r)" ] ||
+	   ! mount -n --bind "$GUEST_MODULES" /lib/modules; then
+		echo "guest-init: cannot use the modules in $GUEST_MODULES for $(uname -r)" >&2
+		modules_ok=0
+	fi
 fi
 cd "${GUEST_CWD:-/}" 2>/dev/null || cd /
 dmesg -n "${GUEST_LOGLEVEL:-4}"
 if [ "${GUEST_INTERACTIVE:-0}" = 1 ]; then
 	setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
 	rc=$?
+elif [ "$modules_ok" = 0 ]; then
+	rc=126
 else
 	bash "$S/cmd" </dev/null
 	rc=$?

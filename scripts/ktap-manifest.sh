@@ -19,9 +19,23 @@ manifest=${2:-$(dirname "$0")/check.manifest}
 
 awk -v manifest="$manifest" '
 function bad(msg) { print "FAILED: manifest: " msg; nbad++ }
-function allowed(script, line,    i) {
+# The name of a skipped result: the description of a "# TEST: ... [SKIP]"
+# line, the test name of a "# ok N name # SKIP reason" line.
+function skipname(line,    t) {
+	if (line ~ /^# TEST: /) {
+		t = substr(line, 9)
+		sub(/[ \t]*\[SKIP\]$/, "", t)
+		return t
+	}
+	t = line
+	sub(/^# ok [0-9]+ /, "", t)
+	sub(/ # SKIP.*$/, "", t)
+	return t
+}
+function allowed(script, line,    i, name) {
+	name = skipname(line)
 	for (i = 1; i <= nallow; i++)
-		if (allow_s[i] == script && index(line, allow_p[i])) {
+		if (allow_s[i] == script && index(name, allow_p[i])) {
 			used[i] = 1
 			return 1
 		}
@@ -30,11 +44,11 @@ function allowed(script, line,    i) {
 BEGIN {
 	while ((getline l < manifest) > 0) {
 		sub(/#.*/, "", l)
-		n = split(l, f, /[ \t]+/)
-		if (n == 0 || (n == 1 && f[1] == ""))
+		sub(/^[ \t]+/, "", l)
+		sub(/[ \t]+$/, "", l)
+		if (l == "")
 			continue
-		# leading blanks give an empty first field
-		if (f[1] == "") { for (i = 1; i < n; i++) f[i] = f[i + 1]; n-- }
+		n = split(l, f, /[ \t]+/)
 		if (f[1] == "results" && n == 3) {
 			min[f[2]] = f[3] + 0
 			order[++nscripts] = f[2]
@@ -64,6 +78,8 @@ BEGIN {
 /^# TEST: .*\[( OK |FAIL|XFAIL)\]$/ || /^# (not )?ok [0-9]+ / { leaves[cur]++; next }
 /^(not )?ok [0-9]+ selftests: / {
 	name = ($1 == "not") ? $6 : $5
+	if (name in ran)
+		bad(name ": ran twice")
 	ran[name] = 1
 	tops++
 	if ($0 ~ /# SKIP/ && !(name in whole))
@@ -85,6 +101,9 @@ END {
 	}
 	if (plan != tops)
 		bad("the plan announced " plan + 0 " scripts, " tops + 0 " reported")
+	for (i = 1; i <= nallow; i++)
+		if (!used[i] && (allow_s[i] in ran))
+			bad(allow_s[i] ": the allowed skip \"" allow_p[i] "\" did not happen; drop it from the manifest")
 	exit nbad ? 1 : 0
 }
 ' "$ktap"
