@@ -95,6 +95,13 @@ GUEST
 		END { printf "%d %d %d\n", c["pass"], c["fail"], c["skip"] }
 	' "$ktap")
 
+	# A selection (KSFT_ARGS) that matched no script ran nothing: the
+	# KUnit results below must not make that look like a pass.
+	if ! grep -qE '^(not )?ok [0-9]+ selftests: ' "$ktap"; then
+		echo "FAILED: no selftest script ran ($(head -c 200 "$ktap" | tr '\n' ' '))"
+		f=$((f + 1))
+	fi
+
 	# KUnit suites run at boot (debug config); their cases are results too.
 	if [ "$kunit_min" -gt 0 ]; then
 		[ -f "$dir/dmesg.txt" ] &&
@@ -159,7 +166,7 @@ user_fault_re='traps: [^ ]+\[[0-9]+\] (general protection fault|trap [a-z ]+) ip
 # it out (to repeat the modular run alone).
 if [ "${CHECK_BUILTIN:-1}" = 1 ]; then
 	suite "$rundir" "$OBJ/arch/x86/boot/bzImage" "${CHECK_TIMEOUT:-3300}" \
-		"$TOP/scripts/check.manifest" "" "${KSFT_ARGS:-}" "${KUNIT_MIN:-9}"
+		"$TOP/scripts/check.manifest" "" "${KSFT_ARGS:-}" "${KUNIT_MIN:-10}"
 fi
 t_run=$(date +%s)
 
