@@ -6,7 +6,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps tree export build base boot run shell selftests check demo \
-	checkpatch bisect distro-build bench bench-netns ci clean
+	checkpatch bisect distro-build kconfig-matrix bench bench-netns ci clean
 
 help:
 	@echo "make demo          build the patched kernel, boot it, show the features"
@@ -21,6 +21,7 @@ help:
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect        build the tree after each patch (slow)"
 	@echo "make distro-build  build what the series touches with Debian's amd64 config, as modules"
+	@echo "make kconfig-matrix build five Kconfig corners (NET=n, RDMA modular, IPV6=n, no uverbs, no rdma cgroup)"
 	@echo "make bench         benchmarks, patched vs base kernel side by side"
 	@echo "make bench-netns   rxe bandwidth/latency in a netns vs init_net, and vs the base kernel"
 
@@ -52,6 +53,8 @@ bisect:
 	$(S)/bisect-check.sh
 distro-build:
 	$(S)/distro-build.sh
+kconfig-matrix:
+	$(S)/kconfig-matrix.sh
 bench:
 	$(S)/bench.sh
 bench-netns:
