@@ -133,6 +133,13 @@ GUEST
 	grep -E '^(# )*not ok [0-9]+ |^# TEST: .*\[FAIL\]$' "$ktap" | head -50 |
 		sed 's/^/FAILED: /' || true
 
+	# Warnings reach dmesg.txt, not the console (loglevel 4): a log that
+	# wrapped may have lost one.
+	if [ -s "$dir/dmesg.txt" ] && ! head -n 1 "$dir/dmesg.txt" | grep -q 'Linux version'; then
+		echo "FAILED: the kernel log wrapped (dmesg.txt does not start at boot); reports may be lost"
+		f=$((f + 1))
+	fi
+
 	# Kernel splats fail the run on their own.  A user process that
 	# faults makes the kernel print "traps: comm[pid] general protection
 	# fault ip:... in lib" or "comm[pid]: segfault at ...": that is the

@@ -44,7 +44,7 @@ qemu_cmd() {
 		-fsdev local,id=scratch,path="$rundir",security_model=none
 		-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch
 		-device virtio-rng-pci
-		-append "root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro console=ttyS0 init=$TOP/scripts/guest-init.sh panic=-1 loglevel=${GUEST_CONSOLE_LOGLEVEL:-5} kmemleak=on")
+		-append "root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro console=ttyS0 init=$TOP/scripts/guest-init.sh panic=-1 loglevel=${GUEST_CONSOLE_LOGLEVEL:-5} log_buf_len=4M kmemleak=on")
 }
 
 # KVM only if it really boots here: nested virtualization may expose
