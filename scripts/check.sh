@@ -205,7 +205,23 @@ if [ "${CHECK_MODULAR:-1}" = 1 ] && [ -z "${KSFT_ARGS:-}" ]; then
 fi
 t_end=$(date +%s)
 
+# The Kconfig corners (scripts/kconfig-matrix.sh): each built corner is a
+# result.  CHECK_MATRIX=0 leaves them out.
+t_mat=$t_end
+if [ "${CHECK_MATRIX:-1}" = 1 ] && [ -z "${KSFT_ARGS:-}" ]; then
+	mout=$("$TOP/scripts/kconfig-matrix.sh" 2>&1) || true
+	mp=$(grep -c '^ok ' <<< "$mout" || true)
+	mf=$(grep -c '^FAILED ' <<< "$mout" || true)
+	grep -E '^(ok|FAILED) |^       ' <<< "$mout" | sed 's/^/kconfig-matrix: /' || true
+	if [ $((mp + mf)) = 0 ]; then
+		echo "FAILED: the Kconfig matrix did not run: $(tail -3 <<< "$mout" | tr '\n' ' ')"
+		mf=1
+	fi
+	pass=$((pass + mp)); fail=$((fail + mf))
+	t_mat=$(date +%s)
+fi
+
 echo "Logs: $rundir (console.log, ktap.txt, dmesg.txt, kmemleak.txt; modular/ for the modular run)"
-echo "Time: build $((t_build - t0)) s, guest $((t_run - t_build)) s, modular build $((t_mod - t_run)) s, modular guest $((t_end - t_mod)) s"
+echo "Time: build $((t_build - t0)) s, guest $((t_run - t_build)) s, modular build $((t_mod - t_run)) s, modular guest $((t_end - t_mod)) s, Kconfig matrix $((t_mat - t_end)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
