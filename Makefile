@@ -21,7 +21,7 @@ help:
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect        build the tree after each patch (slow)"
 	@echo "make distro-build  build what the series touches with Debian's amd64 config, as modules"
-	@echo "make kconfig-matrix build five Kconfig corners (NET=n, RDMA modular, IPV6=n, no uverbs, no rdma cgroup)"
+	@echo "make kconfig-matrix build four Kconfig corners (NET=n, RDMA modular, IPV6=n without uverbs, no rdma cgroup)"
 	@echo "make bench         benchmarks, patched vs base kernel side by side"
 	@echo "make bench-netns   rxe bandwidth/latency in a netns vs init_net, and vs the base kernel"
 

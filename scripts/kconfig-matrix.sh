@@ -16,44 +16,38 @@ SRC=$TREE
 JOBS=${JOBS:-$(nproc)}
 mkdir -p "$CCACHE_DIR"
 
-# Name, then the fragment's lines.  Every corner keeps CGROUPS; the rest
-# is what each one is about.
+# Name, then the fragment's lines.  Every corner is a 64-bit x86 kernel
+# with CGROUPS; the rest is what each one is about.
 corner() {
+	printf '%s\n' CONFIG_64BIT=y CONFIG_CGROUPS=y
 	case $1 in
 	net-off)
 		# CGROUP_RDMA does not depend on NET: rdma.policy's GID parser
 		# must build without the inet helpers (and its KUnit tests too).
-		printf '%s\n' CONFIG_CGROUPS=y CONFIG_CGROUP_RDMA=y \
-			'# CONFIG_NET is not set' CONFIG_KUNIT=y \
-			CONFIG_CGROUP_RDMA_KUNIT_TEST=y ;;
+		printf '%s\n' CONFIG_CGROUP_RDMA=y '# CONFIG_NET is not set' \
+			CONFIG_KUNIT=y CONFIG_CGROUP_RDMA_KUNIT_TEST=y ;;
 	ib-modules)
 		# Distro layout: the RDMA core, verbs, rdma_cm and rxe as
 		# modules, the controller built in, IPv6 a module too.
-		printf '%s\n' CONFIG_CGROUPS=y CONFIG_CGROUP_RDMA=y \
-			CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y CONFIG_NET=y \
-			CONFIG_INET=y CONFIG_IPV6=m CONFIG_PCI=y \
-			CONFIG_NAMESPACES=y CONFIG_NET_NS=y \
-			CONFIG_INFINIBAND=m CONFIG_INFINIBAND_USER_ACCESS=m \
+		printf '%s\n' CONFIG_CGROUP_RDMA=y CONFIG_MODULES=y \
+			CONFIG_MODULE_UNLOAD=y CONFIG_NET=y CONFIG_INET=y \
+			CONFIG_IPV6=m CONFIG_PCI=y CONFIG_NAMESPACES=y \
+			CONFIG_NET_NS=y CONFIG_INFINIBAND=m \
+			CONFIG_INFINIBAND_USER_ACCESS=m \
 			CONFIG_INFINIBAND_USER_MAD=m CONFIG_RDMA_RXE=m ;;
 	ipv6-off)
-		# No IPv6 and no network namespaces.
-		printf '%s\n' CONFIG_CGROUPS=y CONFIG_CGROUP_RDMA=y \
-			CONFIG_NET=y CONFIG_INET=y '# CONFIG_IPV6 is not set' \
-			'# CONFIG_NET_NS is not set' CONFIG_PCI=y \
-			CONFIG_INFINIBAND=y CONFIG_INFINIBAND_USER_ACCESS=y \
-			CONFIG_RDMA_RXE=y ;;
-	user-access-off)
-		# Kernel users only: no uverbs, so no policy checks from it.
-		printf '%s\n' CONFIG_CGROUPS=y CONFIG_CGROUP_RDMA=y \
-			CONFIG_NET=y CONFIG_INET=y CONFIG_IPV6=y CONFIG_PCI=y \
-			CONFIG_NAMESPACES=y CONFIG_NET_NS=y CONFIG_INFINIBAND=y \
+		# No IPv6, no network namespaces, and no uverbs (kernel users
+		# only, so no policy checks from user space).
+		printf '%s\n' CONFIG_CGROUP_RDMA=y CONFIG_NET=y CONFIG_INET=y \
+			'# CONFIG_IPV6 is not set' '# CONFIG_NET_NS is not set' \
+			CONFIG_PCI=y CONFIG_INFINIBAND=y \
 			'# CONFIG_INFINIBAND_USER_ACCESS is not set' \
 			CONFIG_RDMA_RXE=y ;;
 	cgroup-rdma-off)
 		# Everything else on, the controller off: the IB stack's
 		# calls into it must compile to nothing.
-		printf '%s\n' CONFIG_CGROUPS=y '# CONFIG_CGROUP_RDMA is not set' \
-			CONFIG_NET=y CONFIG_INET=y CONFIG_IPV6=y CONFIG_PCI=y \
+		printf '%s\n' '# CONFIG_CGROUP_RDMA is not set' CONFIG_NET=y \
+			CONFIG_INET=y CONFIG_IPV6=y CONFIG_PCI=y \
 			CONFIG_NAMESPACES=y CONFIG_NET_NS=y CONFIG_INFINIBAND=y \
 			CONFIG_INFINIBAND_USER_ACCESS=y \
 			CONFIG_INFINIBAND_USER_MAD=y CONFIG_RDMA_RXE=y ;;
@@ -62,7 +56,7 @@ corner() {
 	esac
 }
 
-ALL="net-off ib-modules ipv6-off user-access-off cgroup-rdma-off"
+ALL="net-off ib-modules ipv6-off cgroup-rdma-off"
 read -r -a corners <<< "${MATRIX:-$ALL}"
 
 # The files the series touches: a warning in one of them fails a corner.
