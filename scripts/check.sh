@@ -72,9 +72,12 @@ GUEST
 		"bash $dir/check-guest.sh" || grc=$?
 
 	[ -f "$ktap" ] || : > "$ktap"
-	# Count leaf results: net/lib.sh-style "TEST: ... [ OK ]" lines and
-	# kselftest_harness "ok N name" lines one level down.  A top-level
-	# test that reported no leaf result counts as one result of its own.
+	# Count leaf results: each script's KTAP "ok N name" lines one level
+	# down, and two levels down the kselftest_harness cases that
+	# rdma_cgroup.sh nests under one result of its own (net/lib.sh-style
+	# "TEST: ... [ OK ]" lines too, for a script that still prints them).
+	# A top-level test that reported no leaf result counts as one result
+	# of its own.
 	read -r p f s < <(awk '
 		function leaf(res) { n[cur]++; c[res]++ }
 		/^(not )?ok [0-9]+ selftests: / {
@@ -87,8 +90,8 @@ GUEST
 		/^# TEST: .*\[FAIL\]$/ { leaf("fail"); f[cur]++; next }
 		/^# TEST: .*\[XFAIL\]$/ { leaf("pass"); next }
 		/^# TEST: .*\[SKIP\]$/ { leaf("skip"); next }
-		/^# ok [0-9]+ .*# SKIP/ { leaf("skip"); next }
-		/^# ok [0-9]+ / { leaf("pass"); next }
+		/^# (# )?ok [0-9]+ .*# SKIP/ { leaf("skip"); next }
+		/^# (# )?ok [0-9]+ / { leaf("pass"); next }
 		/^# not ok [0-9]+ / { leaf("fail"); f[cur]++; next }
 		# deeper results are not counted, but a failure there fails
 		/^# (# )+not ok [0-9]+ / { leaf("fail"); f[cur]++; next }
@@ -130,8 +133,15 @@ GUEST
 		echo "KSFT_ARGS set: the run is not held to ${manifest##*/}"
 	fi
 
-	grep -E '^(# )*not ok [0-9]+ |^# TEST: .*\[FAIL\]$' "$ktap" | head -50 |
-		sed 's/^/FAILED: /' || true
+	# Each failed result, with the message a script printed before it.
+	awk '/^(# )*not ok [0-9]+ |^# TEST: .*\[FAIL\]$/ {
+		if (n++ < 50) {
+			print "FAILED: " $0
+			if (prev ~ /^# # / && prev !~ /ok [0-9]+ /)
+				print "FAILED:   " substr(prev, 5)
+		}
+	}
+	{ prev = $0 }' "$ktap"
 
 	# Warnings reach dmesg.txt, not the console (loglevel 4): a log that
 	# wrapped may have lost one.

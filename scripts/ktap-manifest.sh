@@ -4,6 +4,8 @@
 # results, no script ran that the manifest does not name, the plan line
 # matches the results, and the only skips are the allowed ones.  A script
 # that skips as a whole (exit 4) fails, with or without results before it.
+# Each script's own KTAP is checked too: its results are numbered 1, 2, ...
+# and its plan, which comes last, counts them.
 #
 # A script listed as "skipped" must skip as a whole (it does not apply to
 # the kernel of this run).
@@ -28,7 +30,7 @@ function skipname(line,    t) {
 		return t
 	}
 	t = line
-	sub(/^# ok [0-9]+ /, "", t)
+	sub(/^# (# )?ok [0-9]+ /, "", t)
 	sub(/ # SKIP.*$/, "", t)
 	return t
 }
@@ -68,14 +70,31 @@ BEGIN {
 	cur = ""
 }
 /^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0; next }
-/^# selftests: [^ ]+: / { cur = $4; leaves[cur] = 0; next }
-/^# TEST: .*\[SKIP\]$/ || /^# ok [0-9]+ .*# SKIP/ {
+/^# selftests: [^ ]+: / { cur = $4; leaves[cur] = 0; next_no = 1; kplan = ""; next }
+# The KTAP of each script: results numbered 1, 2, ... and a plan that counts
+# them (a result logged in a subshell would repeat a number).
+/^# (not )?ok [0-9]+ / {
+	no = ($2 == "not") ? $4 : $3
+	if (no != next_no)
+		bad(cur ": KTAP result numbered " no ", expected " next_no)
+	next_no = no + 1
+}
+/^# 1\.\.[0-9]+/ {
+	if (kplan != "")
+		bad(cur ": a second KTAP plan")
+	kplan = $2
+	sub(/^1\.\./, "", kplan)
+	if (kplan + 0 != next_no - 1)
+		bad(cur ": KTAP plan 1.." kplan " after " next_no - 1 " results")
+	next
+}
+/^# TEST: .*\[SKIP\]$/ || /^# (# )?ok [0-9]+ .*# SKIP/ {
 	leaves[cur]++
 	if (!allowed(cur, $0))
 		bad(cur ": a skip that is not allowed: " substr($0, 3))
 	next
 }
-/^# TEST: .*\[( OK |FAIL|XFAIL)\]$/ || /^# (not )?ok [0-9]+ / { leaves[cur]++; next }
+/^# TEST: .*\[( OK |FAIL|XFAIL)\]$/ || /^# (# )?(not )?ok [0-9]+ / { leaves[cur]++; next }
 /^(not )?ok [0-9]+ selftests: / {
 	name = ($1 == "not") ? $6 : $5
 	if (name in ran)
@@ -88,6 +107,8 @@ BEGIN {
 		bad(name ": ran, but this run expects it to skip as a whole")
 	if (!(name in min))
 		bad(name ": ran, but is not in the manifest")
+	if (kplan == "" && name in min)
+		bad(name ": no KTAP plan")
 	cur = ""
 	next
 }
