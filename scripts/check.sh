@@ -73,26 +73,40 @@ GUEST
 
 	[ -f "$ktap" ] || : > "$ktap"
 	# Count leaf results: each script's KTAP "ok N name" lines one level
-	# down, and two levels down the kselftest_harness cases that
-	# rdma_cgroup.sh nests under one result of its own (net/lib.sh-style
-	# "TEST: ... [ OK ]" lines too, for a script that still prints them).
-	# A top-level test that reported no leaf result counts as one result
-	# of its own.
+	# down, and the cases of a KTAP stream nested in a script (two levels
+	# down: rdma_cgroup.sh runs a kselftest_harness program), whose
+	# parent result is not counted again unless it failed on its own.
+	# net/lib.sh-style "TEST: ... [ OK ]" lines count too (the manifest
+	# check refuses them).  A top-level test that reported no leaf result
+	# counts as one result of its own.
 	read -r p f s < <(awk '
 		function leaf(res) { n[cur]++; c[res]++ }
 		/^(not )?ok [0-9]+ selftests: / {
 			top = ($0 ~ /^not ok/) ? "fail" : ($0 ~ /# SKIP/) ? "skip" : "pass"
 			if (!n[cur]) c[top]++
 			else if (top == "fail" && !f[cur]) c["fail"]++
-			cur++; next
+			cur++; innest = 0; next
 		}
 		/^# TEST: .*\[ OK \]$/ { leaf("pass"); next }
 		/^# TEST: .*\[FAIL\]$/ { leaf("fail"); f[cur]++; next }
 		/^# TEST: .*\[XFAIL\]$/ { leaf("pass"); next }
 		/^# TEST: .*\[SKIP\]$/ { leaf("skip"); next }
-		/^# (# )?ok [0-9]+ .*# SKIP/ { leaf("skip"); next }
-		/^# (# )?ok [0-9]+ / { leaf("pass"); next }
-		/^# not ok [0-9]+ / { leaf("fail"); f[cur]++; next }
+		/^# # TAP version / { innest = 1; kids = 0; kidfail = 0; next }
+		innest && /^# # ok [0-9]+ .*# SKIP/ { leaf("skip"); kids++; next }
+		innest && /^# # ok [0-9]+ / { leaf("pass"); kids++; next }
+		innest && /^# # not ok [0-9]+ / { leaf("fail"); f[cur]++; kids++; kidfail++; next }
+		/^# (not )?ok [0-9]+ / {
+			parent = innest && kids
+			innest = 0
+			if (parent) {
+				if ($2 == "not" && !kidfail) { leaf("fail"); f[cur]++ }
+				next
+			}
+			if ($2 == "not") { leaf("fail"); f[cur]++ }
+			else if ($0 ~ /# SKIP/) leaf("skip")
+			else leaf("pass")
+			next
+		}
 		# deeper results are not counted, but a failure there fails
 		/^# (# )+not ok [0-9]+ / { leaf("fail"); f[cur]++; next }
 		END { printf "%d %d %d\n", c["pass"], c["fail"], c["skip"] }
