@@ -23,7 +23,9 @@
 # Sizes and iteration counts are fixed (BW_SIZE, BW_ITERS, LAT_SIZE,
 # LAT_ITERS) so that every mode does the same work: about 5 s of traffic
 # per run under TCG.  Each test runs NETNS_BENCH_REPEAT times (default 2)
-# per mode, the modes interleaved test by test.
+# per mode, the modes interleaved test by test.  LAT_EXTRA is added to the
+# latency tests' arguments (the icount bench passes -e: a busy-polling pair
+# on few vCPUs otherwise measures the scheduler tick, not rxe).
 set -u
 modes=${NETNS_BENCH_MODES:-init netns xnetns}
 tests=${NETNS_BENCH_TESTS:-write_bw send_bw send_lat}
@@ -176,7 +178,9 @@ measure() {	# mode test
 		bin=ib_${test}; args=(-s "$bw_size" -n "$bw_iters")
 		names=("$test"); units=(MiB/s); cols=("BW average") ;;
 	send_lat | write_lat)
-		bin=ib_${test}; args=(-s "$lat_size" -n "$lat_iters")
+		bin=ib_${test}
+		# shellcheck disable=SC2206 # LAT_EXTRA is a list of options
+		args=(-s "$lat_size" -n "$lat_iters" ${LAT_EXTRA:-})
 		names=("${test}_typ" "${test}_avg"); units=(usec usec)
 		cols=(t_typical t_avg) ;;
 	*) note "unknown test $test"; return ;;
