@@ -86,6 +86,29 @@ def fmt(s):
 for fig, unit, sb, sp, ratio, note in rows:
     r = f"{ratio:>7.4f}" if ratio is not None else f"{'-':>7}"
     lines.append(f"{fig:28} {unit:7} {fmt(sb)} {fmt(sp)} {r}  {note}".rstrip())
+# The contention run (LOCK_STAT kernels), when there is one.
+lock = {}
+for kern in ("base", "patched"):
+    f = os.path.join(out, f"lockstat-{kern}.txt")
+    if not os.path.exists(f):
+        continue
+    for raw in open(f, errors="replace"):
+        p = raw.split()
+        if len(p) == 5 and p[0] in ("lock", "top"):
+            lock.setdefault((p[0], p[1]), {})[kern] = (int(p[2]), float(p[3]), int(p[4]))
+if lock:
+    lines += ["", "contention run (LOCK_STAT kernels, plain TCG): processes in cgroups of"
+              " their own creating and destroying objects at once",
+              f"{'lock class':34} {'base: contentions':>17} {'wait us':>10} {'acquired':>9}"
+              f" {'patched: contentions':>20} {'wait us':>10} {'acquired':>9}"]
+    for (kind, cls) in sorted(lock, key=lambda k: (k[0] != "lock", k[1])):
+        row = f"{cls[:34]:34}"
+        for kern, w in (("base", 17), ("patched", 20)):
+            v = lock[(kind, cls)].get(kern)
+            row += (f" {v[0]:>{w}} {v[1]:>10.1f} {v[2]:>9}" if v
+                    else f" {'-':>{w}} {'-':>10} {'-':>9}")
+        lines.append(row + ("" if kind == "lock" else "  (most contended)"))
+
 text = "\n".join(lines) + "\n"
 print(text, end="")
 with open(os.path.join(out, "bench.txt"), "w") as fh:

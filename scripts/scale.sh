@@ -32,7 +32,7 @@ mkdir -p "$out"
 flock "$OBJ/.build-lock" cp "$OBJ/arch/x86/boot/bzImage" "$out/bzImage"
 flock "$OBJ/.build-lock" cp "$OBJ/.config" "$out/config"
 
-export ICOUNT=1 GUEST_CPUS=${GUEST_CPUS:-2} GUEST_MEM=${GUEST_MEM:-4G}
+export ICOUNT=1 GUEST_CPUS=${GUEST_CPUS:-1} GUEST_MEM=${GUEST_MEM:-4G}
 export GUEST_ENV="SCALE_SUITES SCALE_CONTAINERS SCALE_DEPTHS SCALE_SIBLINGS SCALE_CYCLES SCALE_REPS SCALE_COUNT SCALE_CM_COUNT"
 start=$(date +%s)
 "$TOP/scripts/qemu-run.sh" -t "${SCALE_TIMEOUT:-7200}" -k "$out/bzImage" -d "$out/guest" -- \
