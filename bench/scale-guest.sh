@@ -248,4 +248,4 @@ for s in $suites; do
 	"suite_$s"
 	note "suite $s took $((($(now_us) - t) / 1000000)) s of guest time"
 done
-dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t:|leak' >&2 || true
+dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t:|unreferenced object' >&2 || true
