@@ -13,6 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 export DEBUG=0
+OBJ=$WORK/obj-$(variant)	# common.sh set it for DEBUG's default
 
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
 	info "SKIP_BUILD=1: booting the kernel already built"
