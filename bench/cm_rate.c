@@ -5,7 +5,7 @@
  * QP, connect, disconnect, destroy.  A server thread in the same process
  * listens on ADDR:PORT and accepts with a QP of its own; the main thread
  * connects COUNT times, REPS times, and prints one line per repetition:
- *   cm <rep> <ns per connect+disconnect cycle>
+ *   cm <rep> <median ns of a connect+disconnect cycle>
  * Under the icount bench the guest's clock counts instructions, so the
  * figure is instructions per cycle (both sides, and rxe's work between).
  * -S runs the server only (until killed), -C the client only: the scale
@@ -36,6 +36,13 @@ static long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int make_qp(struct rdma_cm_id *id)
@@ -147,6 +154,7 @@ int main(int argc, char **argv)
 	const char *host = NULL, *port = "19900";
 	struct rdma_event_channel *ch;
 	struct addrinfo *ai, hints = { .ai_flags = AI_NUMERICHOST };
+	long long *ns;
 	long count = 100, i;
 	int reps = 1, opt, r, only = 0;
 	pthread_t thr;
@@ -194,18 +202,25 @@ int main(int argc, char **argv)
 	ch = rdma_create_event_channel();
 	if (!ch)
 		return 1;
+	ns = calloc(count, sizeof(*ns));
+	if (!ns)
+		return 1;
 	for (r = 1; r <= reps; r++) {
-		long long t0 = now_ns();
-
 		for (i = 0; i < count; i++) {
+			long long t0 = now_ns();
+
 			if (cycle(ch)) {
 				fprintf(stderr, "cm_rate: connection %ld: %s\n", i,
 					strerror(errno ? errno : EIO));
 				return 1;
 			}
+			ns[i] = now_ns() - t0;
 		}
-		printf("cm %d %.1f\n", r, (double)(now_ns() - t0) / count);
+		qsort(ns, count, sizeof(*ns), cmp_ll);
+		printf("cm %d %.1f\n", r, count % 2 ? (double)ns[count / 2] :
+		       (ns[count / 2 - 1] + ns[count / 2]) / 2.0);
 		fflush(stdout);
 	}
+	free(ns);
 	return 0;
 }

@@ -56,13 +56,13 @@ else
 		SERIES=all LOCKSTAT=1 "$TOP/scripts/build.sh" >/dev/null
 	fi
 fi
-bindir=$WORK/bench-bin
+out=$WORK/runs/bench-$BENCH_MODE-$(date +%Y%m%d-%H%M%S)
+# The programs of this run, in its own directory: another bench or scale
+# run going on meanwhile keeps its own.
+bindir=$out/bin
 mkdir -p "$bindir"
 gcc -Wall -O2 -pthread -o "$bindir/verbs_rate" "$TOP/bench/verbs_rate.c" -libverbs
 gcc -Wall -O2 -pthread -o "$bindir/cm_rate" "$TOP/bench/cm_rate.c" -lrdmacm -libverbs
-
-out=$WORK/runs/bench-$BENCH_MODE-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
 # Every round boots copies: a build during the run cannot change them.
 for s in none all; do
 	name=$([ $s = none ] && echo base || echo patched)
