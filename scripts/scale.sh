@@ -22,13 +22,12 @@ else
 	[ -d "$TREE/.git" ] || "$TOP/scripts/mktree.sh"
 	"$TOP/scripts/build.sh" >/dev/null
 fi
-bindir=$WORK/bench-bin
+out=$WORK/runs/scale-$(date +%Y%m%d-%H%M%S)
+bindir=$out/bin	# this run's own programs
 mkdir -p "$bindir"
 gcc -Wall -O2 -pthread -o "$bindir/verbs_rate" "$TOP/bench/verbs_rate.c" -libverbs
 gcc -Wall -O2 -pthread -o "$bindir/cm_rate" "$TOP/bench/cm_rate.c" -lrdmacm -libverbs
 
-out=$WORK/runs/scale-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
 [ -f "$OBJ/arch/x86/boot/bzImage" ] || die "no kernel in $OBJ; run without SKIP_BUILD"
 flock "$OBJ/.build-lock" cp "$OBJ/arch/x86/boot/bzImage" "$out/bzImage"
 flock "$OBJ/.build-lock" cp "$OBJ/.config" "$out/config"
@@ -36,13 +35,15 @@ flock "$OBJ/.build-lock" cp "$OBJ/.config" "$out/config"
 export ICOUNT=1 GUEST_CPUS=${GUEST_CPUS:-1} GUEST_MEM=${GUEST_MEM:-4G}
 export GUEST_ENV="SCALE_SUITES SCALE_CONTAINERS SCALE_DEPTHS SCALE_SIBLINGS SCALE_CYCLES SCALE_REPS SCALE_COUNT SCALE_CM_COUNT"
 start=$(date +%s)
+rc=0
 "$TOP/scripts/qemu-run.sh" -t "${SCALE_TIMEOUT:-7200}" -k "$out/bzImage" -d "$out/guest" -- \
-	"bash $TOP/bench/scale-guest.sh $bindir" > "$out/scale.raw" ||
-	die "scale run failed: $out/guest/console.log"
+	"bash $TOP/bench/scale-guest.sh $bindir" > "$out/scale.raw" || rc=$?
 info "guest took $(( $(date +%s) - start )) s"
+# What the suites that ran measured is reported either way.
 commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 /usr/bin/python3 "$TOP/bench/scale_report.py" "$out" "$commit" "$(variant)"
 mkdir -p "$TOP/results"
 cp "$out/scale.csv" "$out/scale.txt" "$TOP/results/"
 [ ! -f "$out/scale.png" ] || cp "$out/scale.png" "$TOP/results/"
 echo "raw results: $out (copied to results/)"
+[ $rc = 0 ] || die "the scale guest failed (exit $rc): $out/guest/console.log"
