@@ -96,6 +96,7 @@ for kern in ("base", "patched"):
         p = raw.split()
         if len(p) == 5 and p[0] in ("lock", "top"):
             lock.setdefault((p[0], p[1]), {})[kern] = (int(p[2]), float(p[3]), int(p[4]))
+lock_start = len(lines)
 if lock:
     lines += ["", "contention run (LOCK_STAT kernels, plain TCG): processes in cgroups of"
               " their own creating and destroying objects at once",
@@ -113,6 +114,9 @@ text = "\n".join(lines) + "\n"
 print(text, end="")
 with open(os.path.join(out, "bench.txt"), "w") as fh:
     fh.write(text)
+if lock:
+    with open(os.path.join(out, "lockstat.txt"), "w") as fh:
+        fh.write(f"commit {commit}\n" + "\n".join(lines[lock_start + 1:]) + "\n")
 
 with open(os.path.join(out, "bench.csv"), "w", newline="") as fh:
     w = csv.writer(fh)

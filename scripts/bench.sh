@@ -21,7 +21,8 @@
 #   bench/lockstat-guest.sh: LOCKSTAT_PROCS (8) processes in as many
 #   cgroups create and destroy objects at once; the contentions and wait
 #   time of rdmacg_mutex (the rdma cgroup's only lock) are reported.
-#   ROUNDS=2 (icount) or 3 (wall)   boots per kernel
+#   ROUNDS=2 (icount) or 3 (wall)   boots per kernel (icount: 0 runs the
+#                                   contention run alone)
 #   SKIP_BUILD=1                    boot the kernels already built
 #   BENCH_COUNT, BENCH_CM_COUNT, BENCH_REPS, BENCH_BW_ITERS, BENCH_LAT_ITERS
 #                                   passed to bench/icount-guest.sh
@@ -105,8 +106,12 @@ if [ "$BENCH_MODE" = icount ]; then
 	commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 	/usr/bin/python3 "$TOP/bench/report.py" "$out" "$commit" "$(SERIES=all variant)"
 	mkdir -p "$TOP/results"
-	cp "$out/bench.csv" "$out/bench.txt" "$TOP/results/"
-	[ ! -f "$out/bench.png" ] || cp "$out/bench.png" "$TOP/results/"
+	# ROUNDS=0 (the contention run alone) leaves the last figures there.
+	if [ "$ROUNDS" -gt 0 ]; then
+		cp "$out/bench.csv" "$out/bench.txt" "$TOP/results/"
+		[ ! -f "$out/bench.png" ] || cp "$out/bench.png" "$TOP/results/"
+	fi
+	[ ! -f "$out/lockstat.txt" ] || cp "$out/lockstat.txt" "$TOP/results/"
 	echo "raw results: $out (copied to results/)"
 	exit 0
 fi
