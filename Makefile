@@ -6,7 +6,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps tree export build base boot run shell selftests check demo \
-	checkpatch bisect distro-build kconfig-matrix bench bench-netns ci clean
+	checkpatch bisect distro-build kconfig-matrix bench bench-netns scale ci clean
 
 help:
 	@echo "make demo          build the patched kernel, boot it, show the features"
@@ -22,7 +22,8 @@ help:
 	@echo "make bisect        build the tree after each patch (slow)"
 	@echo "make distro-build  build what the series touches with Debian's amd64 config, as modules"
 	@echo "make kconfig-matrix build four Kconfig corners (NET=n, RDMA modular, IPV6=n without uverbs, no rdma cgroup)"
-	@echo "make bench         benchmarks, patched vs base kernel side by side"
+	@echo "make bench         benchmarks, patched vs base kernel, under QEMU icount (BENCH_MODE=wall: wall clock)"
+	@echo "make scale         scale suite: 10-1000 containers, 10-10000 cgroups, 1000 netns and exclusive cycles"
 	@echo "make bench-netns   rxe bandwidth/latency in a netns vs init_net, and vs the base kernel"
 
 deps:
@@ -59,5 +60,7 @@ bench:
 	$(S)/bench.sh
 bench-netns:
 	$(S)/bench-netns.sh
+scale:
+	$(S)/scale.sh
 clean:
 	rm -rf $${WORK:-/var/tmp/rdma-containers-6.12}/runs

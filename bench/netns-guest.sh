@@ -11,8 +11,9 @@
 #   xnetns  a veth pair split across namespaces A and B, an rxe device on
 #           each end, client in A, server in B (real RoCEv2 UDP packets)
 # A kernel without per-netns rxe (the unpatched base: its RoCEv2 socket and
-# its routing are init_net's) has no UDP port 4791 socket in a new
-# namespace; netns and xnetns then print "n/a" without trying traffic.  Once
+# its routing are init_net's) has no UDP port 4791 socket in a namespace
+# even with an rxe link there; netns and xnetns then print "n/a" without
+# trying traffic.  Once
 # a measurement fails (after retries), its mode prints "n/a" from then on.
 #
 # Tests (NETNS_BENCH_TESTS, default "write_bw send_bw send_lat"):
@@ -23,7 +24,10 @@
 # Sizes and iteration counts are fixed (BW_SIZE, BW_ITERS, LAT_SIZE,
 # LAT_ITERS) so that every mode does the same work: about 5 s of traffic
 # per run under TCG.  Each test runs NETNS_BENCH_REPEAT times (default 2)
-# per mode, the modes interleaved test by test.
+# per mode, the modes interleaved test by test.  PERFTEST_EXTRA is added to
+# every test's arguments (the icount bench passes -e, completion events: on
+# one vCPU a busy-polling client leaves rxe's deferred work no CPU until the
+# next tick, and the figure would measure the scheduler, not rxe).
 set -u
 modes=${NETNS_BENCH_MODES:-init netns xnetns}
 tests=${NETNS_BENCH_TESTS:-write_bw send_bw send_lat}
@@ -54,7 +58,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Does this kernel give a new namespace its own RoCEv2 socket?
+# Does this kernel give a namespace its own RoCEv2 socket?  Asked once the
+# namespace has an rxe link: the patched rxe opens a namespace's socket
+# with its first link there, the base never opens one outside init_net.
 has_roce_socket() {	# netns
 	# 4791 = 0x12B7, local address column of /proc/net/udp{,6}
 	ip netns exec "$1" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
@@ -70,23 +76,23 @@ setup_init() {
 
 setup_netns() {
 	ip netns add rbn && ip -n rbn link set lo up || return 1
-	has_roce_socket rbn || { note "netns: no RoCEv2 UDP socket in a new netns"; return 1; }
 	ip -n rbn link add nbn0 type veth peer name nbn1 &&
 	ip -n rbn link set nbn0 up && ip -n rbn link set nbn1 up &&
 	ip -n rbn addr add 10.89.2.1/24 dev nbn0 &&
-	ip netns exec rbn rdma link add rxen type rxe netdev nbn0
+	ip netns exec rbn rdma link add rxen type rxe netdev nbn0 || return 1
+	has_roce_socket rbn || { note "netns: no RoCEv2 UDP socket in the netns"; return 1; }
 }
 
 setup_xnetns() {
 	ip netns add rba && ip netns add rbb &&
 	ip -n rba link set lo up && ip -n rbb link set lo up || return 1
-	has_roce_socket rba || { note "xnetns: no RoCEv2 UDP socket in a new netns"; return 1; }
 	ip link add nbx0 netns rba type veth peer name nbx1 netns rbb &&
 	ip -n rba addr add 10.89.3.1/24 dev nbx0 &&
 	ip -n rbb addr add 10.89.3.2/24 dev nbx1 &&
 	ip -n rba link set nbx0 up && ip -n rbb link set nbx1 up &&
 	ip netns exec rba rdma link add rxea type rxe netdev nbx0 &&
-	ip netns exec rbb rdma link add rxeb type rxe netdev nbx1
+	ip netns exec rbb rdma link add rxeb type rxe netdev nbx1 || return 1
+	has_roce_socket rba || { note "xnetns: no RoCEv2 UDP socket in the netns"; return 1; }
 }
 
 # Per mode: server netns, server device, client netns, client device, and
@@ -173,10 +179,14 @@ measure() {	# mode test
 	local mode=$1 test=$2 v names=() units=() cols=() bin args=() i ok=1
 	case $test in
 	write_bw | send_bw)
-		bin=ib_${test}; args=(-s "$bw_size" -n "$bw_iters")
+		bin=ib_${test}
+		# shellcheck disable=SC2206 # PERFTEST_EXTRA is a list of options
+		args=(-s "$bw_size" -n "$bw_iters" ${PERFTEST_EXTRA:-})
 		names=("$test"); units=(MiB/s); cols=("BW average") ;;
 	send_lat | write_lat)
-		bin=ib_${test}; args=(-s "$lat_size" -n "$lat_iters")
+		bin=ib_${test}
+		# shellcheck disable=SC2206
+		args=(-s "$lat_size" -n "$lat_iters" ${PERFTEST_EXTRA:-})
 		names=("${test}_typ" "${test}_avg"); units=(usec usec)
 		cols=(t_typical t_avg) ;;
 	*) note "unknown test $test"; return ;;

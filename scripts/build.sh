@@ -2,6 +2,8 @@
 # Build the guest kernel (bzImage, everything built in) out of tree.
 #   SERIES=all|none   patched tree, or the unpatched base (same config)
 #   DEBUG=1|0         with or without configs/debug.config
+#   MODULAR=1         RDMA as modules (configs/modular.config)
+#   LOCKSTAT=1        with lock statistics (configs/lockstat.config)
 # Prints the path of the bzImage on success.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -25,6 +27,7 @@ flock 9
 frags=("$TOP/configs/guest.config")
 [ "$DEBUG" = 1 ] && frags+=("$TOP/configs/debug.config")
 [ "$MODULAR" = 1 ] && frags+=("$TOP/configs/modular.config")
+[ "$LOCKSTAT" = 1 ] && frags+=("$TOP/configs/lockstat.config")
 stamp=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
 JOBS=${JOBS:-$(nproc)}
 kmake() {

@@ -17,6 +17,7 @@ BASETREE=$WORK/linux-base	# worktree of the base commit (SERIES=none)
 SERIES=${SERIES:-all}		# all | none
 DEBUG=${DEBUG:-1}		# 1: debug config (KASAN, lockdep, ...)
 MODULAR=${MODULAR:-0}		# 1: RDMA as modules (configs/modular.config)
+LOCKSTAT=${LOCKSTAT:-0}		# 1: lock statistics (configs/lockstat.config)
 
 export CCACHE_DIR=${CCACHE_DIR:-$WORK/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
@@ -33,7 +34,10 @@ variant() {
 	local s=patched d=debug
 	[ "$SERIES" = none ] && s=base
 	[ "$DEBUG" = 1 ] || d=nodebug
-	if [ "$MODULAR" = 1 ]; then echo "$s-$d-modular"; else echo "$s-$d"; fi
+	local v=$s-$d
+	[ "$MODULAR" = 1 ] && v+=-modular
+	[ "$LOCKSTAT" = 1 ] && v+=-lockstat
+	echo "$v"
 }
 OBJ=${OBJ:-$WORK/obj-$(variant)}
 

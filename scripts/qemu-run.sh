@@ -9,6 +9,12 @@
 #     -i   interactive shell on the console instead of a command
 # Exit status: the command's, or 124 on timeout, 125 if the guest died
 # without reporting one.  The full console is in RUNDIR/console.log.
+#
+# ICOUNT=1 runs the guest under TCG with -icount shift=0,sleep=off and one
+# host thread for all vCPUs: guest time then advances one nanosecond per
+# guest instruction, so a time taken in the guest counts instructions and
+# repeats whatever the host does.  For benchmarks (make bench); KVM is not
+# used then, and the guest runs slower than plain TCG.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -34,10 +40,16 @@ mkdir -p "$rundir"
 rm -f "$rundir/exit-status" "$rundir/dmesg.txt"
 
 qemu_cmd() {
-	local accel=$1 cpu=host
+	local accel=$1 cpu=host machine
 	[ "$accel" = tcg ] && cpu=max
+	machine=(-machine q35,accel="$accel")
+	if [ "$accel" = icount ]; then
+		cpu=max
+		machine=(-machine q35 -accel tcg,thread=single
+			 -icount shift=0,sleep=off)
+	fi
 	QEMU=(qemu-system-x86_64 -nodefaults -no-reboot -display none
-		-machine q35,accel="$accel" -cpu "$cpu" -smp "${GUEST_CPUS:-2}" -m "${GUEST_MEM:-2G}"
+		"${machine[@]}" -cpu "$cpu" -smp "${GUEST_CPUS:-2}" -m "${GUEST_MEM:-2G}"
 		-kernel "$kernel"
 		-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
@@ -50,6 +62,7 @@ qemu_cmd() {
 # KVM only if it really boots here: nested virtualization may expose
 # /dev/kvm and then hang.  The probe result is kept for this host boot.
 pick_accel() {
+	if [ "${ICOUNT:-0}" = 1 ]; then echo icount; return; fi
 	if [ -n "${ACCEL:-}" ]; then echo "$ACCEL"; return; fi
 	[ -w /dev/kvm ] || { echo tcg; return; }
 	local cache=$WORK/kvm-probe boot_id
@@ -76,6 +89,8 @@ pick_accel() {
 accel=$(pick_accel)
 if [ "$accel" = kvm ]; then
 	info "accelerator: KVM (probe booted a guest)"
+elif [ "$accel" = icount ]; then
+	info "accelerator: TCG with -icount shift=0,sleep=off (guest time counts instructions)"
 else
 	info "accelerator: TCG (software emulation; KVM absent or did not boot)"
 fi
