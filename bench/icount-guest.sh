@@ -23,6 +23,8 @@
 set -euo pipefail
 bindir=$1
 here=$(dirname "$0")
+# shellcheck source=cg.sh
+. "$here/cg.sh"
 n=${BENCH_COUNT:-1000} cmn=${BENCH_CM_COUNT:-100} reps=${BENCH_REPS:-4}
 
 ip link add bench0 type veth peer name bench1
@@ -44,18 +46,9 @@ export -f run
 export bindir n cmn reps
 
 run root
-echo +rdma > /sys/fs/cgroup/cgroup.subtree_control
-mkdir /sys/fs/cgroup/bench
-echo "rxeb0 hca_handle=1000 hca_object=1000000" > /sys/fs/cgroup/bench/rdma.max
-# Per-kind limits where the kernel has them (the base rejects the keys).
-echo "rxeb0 pd=100000 cq=100000 qp=100000 mr=100000" \
-	> /sys/fs/cgroup/bench/rdma.max 2>/dev/null || true
+bench_cg_limits rxeb0
 in_bench_cg bash -c "run limited"
-# The base kernel has no rdma.policy: there "policy" is "limited" again.
-gids=$(cat /sys/class/infiniband/rxeb0/ports/1/gids/* 2>/dev/null |
-	grep -v '^0000:0000:0000:0000:0000:0000:0000:0000$' | sort -u | paste -sd,)
-echo "rxeb0 sl=0-7 tclass=0-63 pkey=0xffff gid=$gids" \
-	> /sys/fs/cgroup/bench/rdma.policy 2>/dev/null || true
+bench_cg_policy rxeb0
 in_bench_cg bash -c "run policy"
 rmdir /sys/fs/cgroup/bench
 rdma link del rxeb0

@@ -22,10 +22,7 @@ export GUEST_ENV="NETNS_BENCH_MODES NETNS_BENCH_TESTS NETNS_BENCH_REPEAT BW_SIZE
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
 	info "SKIP_BUILD=1: booting the kernels already built"
 else
-	"$TOP/scripts/install-deps.sh"
-	[ -d "$TREE/.git" ] || "$TOP/scripts/mktree.sh"
-	SERIES=none "$TOP/scripts/build.sh" >/dev/null
-	SERIES=all "$TOP/scripts/build.sh" >/dev/null
+	build_base_and_patched
 fi
 
 out=$WORK/runs/bench-netns-$(date +%Y%m%d-%H%M%S)

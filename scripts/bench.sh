@@ -48,13 +48,9 @@ fi
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
 	info "SKIP_BUILD=1: booting the kernels already built"
 else
-	"$TOP/scripts/install-deps.sh"
-	[ -d "$TREE/.git" ] || "$TOP/scripts/mktree.sh"
-	SERIES=none "$TOP/scripts/build.sh" >/dev/null
-	SERIES=all "$TOP/scripts/build.sh" >/dev/null
+	build_base_and_patched
 	if [ "$BENCH_MODE" = icount ] && [ "${BENCH_LOCKSTAT:-1}" = 1 ]; then
-		SERIES=none LOCKSTAT=1 "$TOP/scripts/build.sh" >/dev/null
-		SERIES=all LOCKSTAT=1 "$TOP/scripts/build.sh" >/dev/null
+		LOCKSTAT=1 build_base_and_patched
 	fi
 fi
 out=$WORK/runs/bench-$BENCH_MODE-$(date +%Y%m%d-%H%M%S)

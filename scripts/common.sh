@@ -45,6 +45,15 @@ srcdir() {
 	if [ "$SERIES" = none ]; then echo "$BASETREE"; else echo "$TREE"; fi
 }
 
+# The unpatched base and the patched kernel, from the same config (DEBUG,
+# MODULAR and LOCKSTAT as set), after the packages and the tree.
+build_base_and_patched() {
+	"$TOP/scripts/install-deps.sh"
+	[ -d "$TREE/.git" ] || "$TOP/scripts/mktree.sh"
+	SERIES=none "$TOP/scripts/build.sh" >/dev/null
+	SERIES=all "$TOP/scripts/build.sh" >/dev/null
+}
+
 die() {
 	echo "$(basename "$0"): error: $*" >&2
 	exit 1
