@@ -69,12 +69,12 @@ for label in ("pd", "qpmod"):
                      f" {sib[-1][1] / sib[0][1]:.3f} (goal: flat)")
     dep = [(d, get("cgroups", f"depth{d}_{label}")) for d in (1, 4, 16)]
     dep = [(d, g[0][1]) for d, g in dep if g]
-    root = get("cgroups", f"root_{label}")
-    if len(dep) >= 2 and root:
-        base = root[0][1]
-        per = [(d, (v - base) / d) for d, v in dep]
-        lines.append(f"charge cost ({label}) above the root cgroup, per level: " +
-                     ", ".join(f"depth {d}: {p:.0f} ns" for d, p in per))
+    if len(dep) >= 2:
+        (d0, v0) = dep[0]
+        per = [(d, (v - v0) / (d - d0)) for d, v in dep[1:]]
+        lines.append(f"charge cost ({label}) per level of depth, from depth {d0}: " +
+                     ", ".join(f"to {d}: {p:.0f} ns" for d, p in per) +
+                     " (goal: linear, i.e. the same per level)")
 for suite in ("netns", "exclusive"):
     w = get(suite, "cycle_window000")
     allw = sorted((r[2], r[4]) for r in rows if r[0] == suite and r[2].startswith("cycle_window"))
