@@ -23,7 +23,7 @@ help:
 	@echo "make distro-build  build what the series touches with Debian's amd64 config, as modules"
 	@echo "make kconfig-matrix build four Kconfig corners (NET=n, RDMA modular, IPV6=n without uverbs, no rdma cgroup)"
 	@echo "make bench         benchmarks, patched vs base kernel, under QEMU icount (BENCH_MODE=wall: wall clock)"
-	@echo "make scale         scale suite: 10-1000 containers, 10-10000 cgroups, 1000 netns and exclusive cycles"
+	@echo "make scale         scale suite: 10-100 containers, 10-10000 cgroups, 1000 netns and exclusive cycles"
 	@echo "make bench-netns   rxe bandwidth/latency in a netns vs init_net, and vs the base kernel"
 
 deps:

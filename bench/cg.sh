@@ -14,12 +14,16 @@ bench_cg_limits() {
 # bench_cg_policy DEV: an rdma.policy on the bench cgroup that every call
 # passes, so that each QP modify and AH is checked against every key
 # (GIDs: all DEV has).  The base kernel has no rdma.policy: there the
-# cgroup stays as bench_cg_limits left it.
+# cgroup stays as bench_cg_limits left it.  Fails if the kernel has the
+# file and the policy did not take.
 bench_cg_policy() {
 	local gids
 
 	gids=$(cat "/sys/class/infiniband/$1/ports/1/gids/"* 2>/dev/null |
 		grep -v '^0000:0000:0000:0000:0000:0000:0000:0000$' | sort -u | paste -sd,)
-	echo "$1 sl=0-7 tclass=0-63 pkey=0xffff gid=$gids" \
-		> /sys/fs/cgroup/bench/rdma.policy 2>/dev/null || true
+	# A kernel with rdma.policy must take it: else "policy" would
+	# silently measure "limited" again.
+	[ -e /sys/fs/cgroup/bench/rdma.policy ] || return 0
+	echo "$1 sl=0-7 tclass=0-63 pkey=0xffff gid=$gids" > /sys/fs/cgroup/bench/rdma.policy
+	grep -q "^$1 " /sys/fs/cgroup/bench/rdma.policy
 }

@@ -96,6 +96,17 @@ static void *server(void *arg)
 			rdma_destroy_qp(id);
 			rdma_destroy_id(id);
 			break;
+		case RDMA_CM_EVENT_CONNECT_ERROR:
+		case RDMA_CM_EVENT_UNREACHABLE:
+		case RDMA_CM_EVENT_REJECTED:
+			/* an accepted connection that failed: do not keep it */
+			rdma_ack_cm_event(ev);
+			if (id != lid) {
+				if (id->qp)
+					rdma_destroy_qp(id);
+				rdma_destroy_id(id);
+			}
+			break;
 		default:
 			rdma_ack_cm_event(ev);
 			break;

@@ -8,7 +8,8 @@
 #
 # Figures:
 #   <cg>/<type>  control path, verbs_rate -n: pd, cq, mr, qp, ah
-#                create+destroy, qpmod (INIT->RTR->RTS); cm_rate: cm
+#                create+destroy, qpmod (one GID query and INIT->RTR->RTS);
+#                cm_rate: cm
 #                (rdma_cm resolve+connect+disconnect with an RC QP, over
 #                rxe loopback).  cg: root (no limit), limited (a cgroup
 #                with rdma.max), policy (limited, and an rdma.policy every
@@ -47,9 +48,9 @@ export bindir n cmn reps
 
 run root
 bench_cg_limits rxeb0
-in_bench_cg bash -c "run limited"
-bench_cg_policy rxeb0
-in_bench_cg bash -c "run policy"
+in_bench_cg bash -c "set -eo pipefail; run limited"
+bench_cg_policy rxeb0 || { echo "# rdma.policy did not take" >&2; exit 1; }
+in_bench_cg bash -c "set -eo pipefail; run policy"
 rmdir /sys/fs/cgroup/bench
 rdma link del rxeb0
 ip link del bench0

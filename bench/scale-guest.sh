@@ -6,12 +6,15 @@
 # Suites (SCALE_SUITES, default "containers cgroups netns exclusive"):
 #   containers  SCALE_CONTAINERS (10 50 100) containers on one shared rxe
 #               port: a netns each with a macvlan child of the port's netdev
-#               and one IPv4 address (IPv6 off).  Not 1,000: each address
-#               takes two entries of rxe's 1,024 (RoCE v1 and v2), so the
-#               table is full at 511 containers, and user space cannot use
-#               a GID above index 255 (8-bit sgid_index in the uverbs ABI):
-#               rdma_cm from the 500th container fails with EINVAL, from
-#               the 100th it works.  Per size: set-up time per
+#               and one IPv4 address (no IPv6 link-local: addrgenmode none),
+#               so each container is one entry of rxe's 1,024-entry GID
+#               table (rxe speaks RoCE v2 only).  Not 1,000: user space
+#               names a source GID with 8 bits (sgid_index in the uverbs
+#               ABI), so a container whose GID lands above index 255 cannot
+#               use it; rdma_cm from the 500th container failed with EINVAL
+#               (all 500 GIDs in the table), from the 100th it worked.  With
+#               link-locals the table was full at 511 containers.  Per
+#               size: set-up time per
 #               container, kernel memory per container, and the rdma_cm
 #               connect+disconnect cycle from the newest container to a
 #               server in init_net (cm_rate -C, SCALE_REPS repetitions)

@@ -18,8 +18,9 @@
  * tick, a batch of RCU callbacks freeing earlier objects): a mean over
  * 1,000 operations moved by 5-20 % between repetitions with it.
  * Types: pd, cq, mr, qp (create+destroy), ah (create+destroy of a RoCE
- * address handle on GID index 1), qpmod (RC QP INIT->RTR->RTS; only the
- * three modify calls are timed, not the create and destroy around them).
+ * address handle on GID index 1), qpmod (RC QP INIT->RTR->RTS: the three
+ * modify calls and the ibv_query_gid() between them are timed, not the
+ * create and destroy around them).
  *
  * usage: verbs_rate -d DEV [-t THREADS] [-s SECONDS] [-n COUNT [-r REPS]]
  *                   [-o pd,cq,qp,mr,qpmod,ah]

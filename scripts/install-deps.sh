@@ -10,7 +10,7 @@ pkgs=(
 	ccache cpio xz-utils kmod git rsync python3
 	qemu-system-x86
 	rdma-core ibverbs-utils rdmacm-utils perftest infiniband-diags
-	libibverbs-dev librdmacm-dev python3-pyverbs python3-matplotlib
+	libibverbs-dev librdmacm-dev python3-pyverbs
 	iproute2 iputils-ping tcpdump procps psmisc util-linux inotify-tools
 )
 

@@ -12,9 +12,12 @@
 #   SCALE_TIMEOUT=7200          seconds for the guest
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+# shellcheck source=bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
 export DEBUG=0
 OBJ=$WORK/obj-$(variant)	# common.sh set it for DEBUG's default
 
+want_matplotlib
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
 	info "SKIP_BUILD=1: booting the kernel already built"
 else
@@ -42,8 +45,10 @@ info "guest took $(( $(date +%s) - start )) s"
 # What the suites that ran measured is reported either way.
 commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 /usr/bin/python3 "$TOP/bench/scale_report.py" "$out" "$commit" "$(variant)"
+# Only a complete run replaces the figures in results/.
+[ $rc = 0 ] || die "the scale guest failed (exit $rc): $out/guest/console.log; partial figures in $out"
 mkdir -p "$TOP/results"
+rm -f "$TOP/results/scale.png"
 cp "$out/scale.csv" "$out/scale.txt" "$TOP/results/"
 [ ! -f "$out/scale.png" ] || cp "$out/scale.png" "$TOP/results/"
 echo "raw results: $out (copied to results/)"
-[ $rc = 0 ] || die "the scale guest failed (exit $rc): $out/guest/console.log"
