@@ -55,8 +55,10 @@ gid_count() {	# DEV PATTERN: GID entries of DEV port 1 that match
 	cat /sys/class/infiniband/"$1"/ports/1/gids/* 2>/dev/null | grep -c "$2" || true
 }
 
-# IPv6 off in every new netns (it inherits init_net's defaults) and on
-# every new device: a container is then one GID.
+# IPv6 off for the host's devices here, so that the port's table holds
+# only what the suites add.  (New namespaces copying these defaults was
+# not enough for the containers' macvlans: each still got a link-local
+# GID, hence addrgenmode none where they are made.)
 sysctl -qw net.core.devconf_inherit_init_net=1
 sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1
 
