@@ -197,7 +197,7 @@ user_fault_re='traps: [^ ]+\[[0-9]+\] (general protection fault|trap [a-z ]+) ip
 # it out (to repeat the modular run alone).
 if [ "${CHECK_BUILTIN:-1}" = 1 ]; then
 	suite "$rundir" "$OBJ/arch/x86/boot/bzImage" "${CHECK_TIMEOUT:-3300}" \
-		"$TOP/scripts/check.manifest" "" "${KSFT_ARGS:-}" "${KUNIT_MIN:-10}"
+		"$TOP/scripts/check.manifest" "" "${KSFT_ARGS:-}" "${KUNIT_MIN:-11}"
 fi
 t_run=$(date +%s)
 
