@@ -8,18 +8,12 @@ set -euo pipefail
 
 [ -d "$TREE/.git" ] || "$TOP/scripts/mktree.sh"
 cp="$TREE/scripts/checkpatch.pl"
-# The tree is Debian's source tarball committed as one commit: it has no
-# mainline history, so checkpatch cannot look up the commits that Fixes:
-# tags name and reports each as unknown.  Those ids were checked against
-# mainline's history when the tags were written; nothing else is ignored.
-ignore=UNKNOWN_COMMIT_ID
 bad=0
 total=0
 while read -r p; do
 	f=$TOP/patches/$p
 	total=$((total + 1))
-	out=$(perl "$cp" --no-tree --strict --terse --show-types --no-summary \
-		--ignore "$ignore" "$f" 2>&1 || true)
+	out=$(perl "$cp" --no-tree --strict --terse --show-types --no-summary "$f" 2>&1 || true)
 	unjustified=""
 	while IFS= read -r l; do
 		[ -n "$l" ] || continue
