@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export build base boot run shell selftests check demo \
+.PHONY: help deps tree export export-dep3 build base boot run shell selftests check demo \
 	checkpatch bisect distro-build kconfig-matrix bench bench-netns scale ci clean
 
 help:
@@ -13,6 +13,7 @@ help:
 	@echo "make check         build the debug kernel, run every test, print 'N passed, N failed, N skipped'"
 	@echo "make tree          unpack the pinned Debian base, commit it, git am patches/series"
 	@echo "make export        git format-patch the tree back into patches/ (no churn)"
+	@echo "make export-dep3   write patches/series as quilt patches with DEP-3 headers into out/debian-patches/"
 	@echo "make build         build the guest bzImage (SERIES=none for the unpatched base, DEBUG=0 without debug options)"
 	@echo "make boot          boot the guest and print what it runs"
 	@echo "make run CMD='..'  run a shell command in the freshly built guest; exit status returned"
@@ -32,6 +33,8 @@ tree:
 	$(S)/mktree.sh
 export:
 	$(S)/export.sh
+export-dep3:
+	$(S)/export-dep3.sh
 build:
 	$(S)/build.sh
 base:
