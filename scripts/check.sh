@@ -223,7 +223,7 @@ if [ "${CHECK_MODULAR:-1}" = 1 ] && [ -z "${KSFT_ARGS:-}" ]; then
 		export GUEST_ENV=GUEST_MODULES GUEST_MODULES=$mobj/modroot/lib/modules
 		suite "$rundir/modular" "$mobj/arch/x86/boot/bzImage" "${CHECK_MODULAR_TIMEOUT:-1500}" \
 			"$TOP/scripts/check-modular.manifest" "modprobe -a ib_uverbs rdma_ucm rdma_rxe" \
-			"-t rdma:rdma_modules.sh -t rdma:rdma_cm.sh -t rdma:rdma_system.sh -t rdma:rdma_cgroup.sh" 0
+			"-t rdma:rdma_modules.sh -t rdma:rdma_cm.sh -t rdma:rdma_system.sh -t rdma:rdma_cgroup.sh -t rdma:rdma_runc.sh" 0
 		unset GUEST_ENV GUEST_MODULES
 	fi
 fi

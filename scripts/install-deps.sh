@@ -12,6 +12,7 @@ pkgs=(
 	rdma-core ibverbs-utils rdmacm-utils perftest infiniband-diags
 	libibverbs-dev librdmacm-dev python3-pyverbs
 	iproute2 iputils-ping tcpdump procps psmisc util-linux inotify-tools
+	runc
 )
 
 missing=()
