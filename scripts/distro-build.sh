@@ -36,6 +36,46 @@ start=$(date +%s)
 grep -q '^CONFIG_INFINIBAND=m' "$obj/.config" || die "Debian config no longer builds INFINIBAND as a module"
 grep -q '^CONFIG_RDMA_RXE=m' "$obj/.config" || die "Debian config no longer builds RDMA_RXE as a module"
 "${m[@]}" prepare >/dev/null
-"${m[@]}" drivers/infiniband/ kernel/cgroup/
+# A compiler warning in a file the series touches fails the build (ccache
+# replays the warnings of a cached compile).
+touched=$(git -C "$src" diff --name-only "$BASE_TAG" HEAD -- '*.c' '*.h')
+"${m[@]}" drivers/infiniband/ kernel/cgroup/ 2>&1 | tee "$obj/build.log"
+w=$(grep -E '(warning|error):' "$obj/build.log" | grep -F -f <(echo "$touched") | head -5 || true)
+[ -z "$w" ] || die "compiler warnings in the series' files with Debian's config: $w"
+
+# modpost over the RDMA modules, as `make modules` runs it: every symbol a
+# module uses must be exported by an RDMA module of this build, by
+# Debian's own kernel of the same version (the Module.symvers of its
+# linux-headers package) or by the series' rdma cgroup controller, which
+# is built in (its exports are taken from its source here, since this
+# build links no vmlinux).  An export the series forgot, or one a module
+# uses under an option only Debian's config sets, fails here.
+abi=${DEBIAN_VERSION%%-*}+deb${DEBIAN_VERSION##*~deb}
+abi=${abi%u*}
+hdr=/usr/src/linux-headers-$abi-amd64
+if [ ! -r "$hdr/Module.symvers" ]; then
+	apt-get install -y -qq --no-install-recommends "linux-headers-$abi-amd64" >/dev/null ||
+		die "cannot install linux-headers-$abi-amd64 for its Module.symvers"
+fi
+# Debian's exports, less what this build makes again: the RDMA modules,
+# and the rdma cgroup controller's (all named rdmacg_*).
+awk -F'\t' '$3 !~ /^drivers\/infiniband\// && !($3 == "vmlinux" && $2 ~ /^rdmacg_/)' \
+	"$hdr/Module.symvers" > "$obj/distro-in.symvers"
+sed -n 's/^EXPORT_SYMBOL\(_GPL\)\?(\(rdmacg_[a-z0-9_]*\));$/\2 EXPORT_SYMBOL\1/p' \
+	"$src/kernel/cgroup/rdma.c" |
+	while read -r sym kind; do
+		printf '0x00000000\t%s\tvmlinux\t%s\t\n' "$sym" "$kind"
+	done >> "$obj/distro-in.symvers"
+[ -s "$obj/drivers/infiniband/modules.order" ] || die "no drivers/infiniband/modules.order"
+if ! (cd "$obj" && ./scripts/mod/modpost -M -m -E -i distro-in.symvers \
+	-o distro-out.symvers -T drivers/infiniband/modules.order) > "$obj/modpost.log" 2>&1; then
+	cat "$obj/modpost.log" >&2
+	die "modpost failed over the RDMA modules with Debian's config"
+fi
+if grep -q 'WARNING' "$obj/modpost.log"; then
+	cat "$obj/modpost.log" >&2
+	die "modpost warned over the RDMA modules with Debian's config"
+fi
+echo "distro build: modpost: $(wc -l < "$obj/drivers/infiniband/modules.order") RDMA modules, every symbol resolved"
 make -s -C "$src/tools/testing/selftests" TARGETS=rdma O="$obj/ksft" >/dev/null
 echo "distro build: drivers/infiniband and kernel/cgroup built with Debian's config in $(( $(date +%s) - start )) s"
