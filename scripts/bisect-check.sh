@@ -13,10 +13,18 @@ if [ ! -e "$bt/.git" ]; then
 	git -C "$TREE" worktree add -q --detach "$bt" "$BASE_TAG"
 fi
 export DEBUG=${DEBUG:-0}
+# MODULAR=1: the RDMA stack as modules (configs/modular.config), and each
+# patch builds its modules too, so that modpost checks every export.
 obj=$WORK/obj-bisect
-mkdir -p "$obj"
+targets=(bzImage)
 frags=("$TOP/configs/guest.config")
 [ "$DEBUG" = 1 ] && frags+=("$TOP/configs/debug.config")
+if [ "${MODULAR:-0}" = 1 ]; then
+	obj=$WORK/obj-bisect-modular
+	frags+=("$TOP/configs/modular.config")
+	targets+=(modules)
+fi
+mkdir -p "$obj"
 cat "${frags[@]}" > "$obj/fragment.config"
 start=$(date +%s)
 n=0
@@ -27,7 +35,7 @@ for c in $(git -C "$TREE" rev-list --reverse "$BASE_TAG..series"); do
 	m=(make -s -C "$bt" O="$obj" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc")
 	"${m[@]}" KCONFIG_ALLCONFIG="$obj/fragment.config" allnoconfig >/dev/null
 	"${m[@]}" olddefconfig >/dev/null
-	"${m[@]}" bzImage || die "build fails after patch $n: $(git -C "$bt" log -1 --format=%s)"
+	"${m[@]}" "${targets[@]}" || die "build fails after patch $n: $(git -C "$bt" log -1 --format=%s)"
 	if [ -d "$bt/tools/testing/selftests/rdma" ]; then
 		make -s -C "$bt/tools/testing/selftests" TARGETS=rdma O="$obj-ksft" >/dev/null ||
 			die "selftests fail to build after patch $n"
